@@ -1,0 +1,98 @@
+# pipemail - plain GNU make.  Targets: all deps test install clean run bench
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+SYSCONFDIR ?= $(PREFIX)/etc/pipemail
+BUILD     ?= build
+
+PROGRAMS  := postmap postalias
+ALIASES   :=
+
+CC        ?= cc
+PKGS      := libpcre2-8 libssl libcrypto libsasl2
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgdbm
+
+WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wformat=2 -Wimplicit-fallthrough -Wvla
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+             -fstack-protector-strong -D_FORTIFY_SOURCE=2 -Werror \
+             -DPIPEMAIL_SYSCONFDIR='"$(SYSCONFDIR)"' -Ilibcommon $(PKG_CFLAGS)
+ifeq ($(SANITIZE),1)
+BUILD     := build-san
+CFLAGS    := $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS)) -O1 \
+             -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=undefined
+LDFLAGS   += -fsanitize=address,undefined
+endif
+LDLIBS    += $(PKG_LIBS)
+
+LIB_SRC   := $(wildcard libcommon/*.c)
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB       := $(BUILD)/libcommon.a
+BIN_OBJ   := $(PROGRAMS:%=$(BUILD)/bin/%.o)
+BINS      := $(PROGRAMS:%=$(BUILD)/bin/%)
+UNIT_SRC  := $(wildcard t/unit/test_*.c)
+UNITS     := $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/%)
+
+# Debian packages to build, run and test.
+DEPS_PKGS := gcc make pkg-config libssl-dev libsasl2-dev libsasl2-modules \
+             sasl2-bin libgdbm-dev libpcre2-dev bats swaks python3 openssl \
+             tmux procps
+
+.PHONY: all deps test unit bats install clean run bench check
+all: $(BINS) $(UNITS)
+
+deps:
+	@missing=; for p in $(DEPS_PKGS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-get install -y -qq --no-install-recommends $$missing || \
+	    { apt-get update -qq && apt-get install -y -qq \
+	      --no-install-recommends $$missing; }; } >/dev/null || exit 1; \
+	fi
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/bin/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/t/%: $(BUILD)/t/unit/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) t/run-tests
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+	  $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(SYSCONFDIR)
+	for p in $(PROGRAMS); do install -m 755 $(BUILD)/bin/$$p \
+	  $(DESTDIR)$(PREFIX)/sbin/$$p; done
+	for m in man/*.[1-8]; do s=$${m##*.}; \
+	  install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
+	for f in etc/*; do t=$(DESTDIR)$(SYSCONFDIR)/$${f##*/}; \
+	  [ -e $$t ] || install -m 644 $$f $$t; done
+
+run: deps all
+	@if [ ! -x $(BUILD)/bin/smtp-listen ]; then \
+	  echo "make run: smtp-listen is not built yet"; exit 1; fi
+	@t/run-instance
+
+bench: all
+	@bench/run
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJ:.o=.d) $(BIN_OBJ:.o=.d) $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%.d)

@@ -1,0 +1,157 @@
+/*
+ * log - Postfix-style log lines to a file or to syslog.
+ */
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exits.h"
+
+#define LOG_LINE_MAX	4096
+
+static enum { DEST_STDERR, DEST_FILE, DEST_SYSLOG } dest = DEST_STDERR;
+static int	 log_fd = -1;
+static int	 copy_stderr;
+static int	 debug;
+static char	 ident[64] = "pipemail";
+static char	 host[256];
+
+/* log_open - log to path (appending) or, when path is NULL, to syslog */
+void
+log_open(const char *name, const char *path)
+{
+	const char	*slash = strrchr(name, '/');
+
+	snprintf(ident, sizeof(ident), "pipemail/%s", slash ? slash + 1 : name);
+	log_close();
+	if (path != NULL && *path != '\0') {
+		log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		    0644);
+		if (log_fd >= 0) {
+			dest = DEST_FILE;
+			if (gethostname(host, sizeof(host)) != 0)
+				snprintf(host, sizeof(host), "localhost");
+			host[sizeof(host) - 1] = '\0';
+			return;
+		}
+		warnx_stderr("cannot open maillog_file %s: %s; using syslog",
+		    path, strerror(errno));
+	}
+	openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+	dest = DEST_SYSLOG;
+}
+
+/* log_close - back to stderr */
+void
+log_close(void)
+{
+	if (dest == DEST_FILE && log_fd >= 0)
+		close(log_fd);
+	else if (dest == DEST_SYSLOG)
+		closelog();
+	log_fd = -1;
+	dest = DEST_STDERR;
+}
+
+/* log_set_stderr - also copy every line to stderr */
+void
+log_set_stderr(int on)
+{
+	copy_stderr = on;
+}
+
+/* log_set_debug - enable log_debug() lines */
+void
+log_set_debug(int on)
+{
+	debug = on;
+}
+
+/* log_emit - one formatted line to the chosen destination */
+static void
+log_emit(int prio, const char *level, const char *fmt, va_list ap, int err)
+{
+	char	 msg[LOG_LINE_MAX], line[LOG_LINE_MAX + 512];
+	size_t	 n;
+	int	 saved = errno;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* Strip control characters so a line stays a line. */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\t')
+			*p = '?';
+	if (err) {
+		n = strlen(msg);
+		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
+	}
+	if (dest == DEST_STDERR || copy_stderr)
+		fprintf(stderr, "%s: %s%s\n", die_progname(), level, msg);
+	if (dest == DEST_SYSLOG) {
+		syslog(prio, "%s%s", level, msg);
+	} else if (dest == DEST_FILE) {
+		char		 stamp[32];
+		time_t		 now = time(NULL);
+		struct tm	 tm;
+
+		localtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
+		snprintf(line, sizeof(line), "%s %s %s[%ld]: %s%s\n", stamp,
+		    host, ident, (long)getpid(), level, msg);
+		(void)!write(log_fd, line, strlen(line));
+	}
+	errno = saved;
+}
+
+/* log_info - an ordinary event */
+void
+log_info(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_INFO, "", fmt, ap, 0);
+	va_end(ap);
+}
+
+/* log_warn - a problem, with strerror(errno) */
+void
+log_warn(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_WARNING, "warning: ", fmt, ap, 1);
+	va_end(ap);
+}
+
+/* log_warnx - a problem */
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_WARNING, "warning: ", fmt, ap, 0);
+	va_end(ap);
+}
+
+/* log_debug - only when enabled */
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (!debug)
+		return;
+	va_start(ap, fmt);
+	log_emit(LOG_DEBUG, "debug: ", fmt, ap, 0);
+	va_end(ap);
+}
