@@ -4,8 +4,10 @@ DESTDIR   ?=
 SYSCONFDIR ?= $(PREFIX)/etc/pipemail
 BUILD     ?= build
 
-PROGRAMS  := postmap postalias
-ALIASES   :=
+PROGRAMS  := postmap postalias deliver-local queue-inject queue-run \
+             route-transport sendmail
+# Names that run a program through argv[0]: name=program
+LINKS     := mailq=sendmail newaliases=sendmail
 
 CC        ?= cc
 PKGS      := libpcre2-8 libssl libcrypto libsasl2
@@ -32,6 +34,7 @@ LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libcommon.a
 BIN_OBJ   := $(PROGRAMS:%=$(BUILD)/bin/%.o)
 BINS      := $(PROGRAMS:%=$(BUILD)/bin/%)
+LINK_BINS := $(foreach l,$(LINKS),$(BUILD)/bin/$(firstword $(subst =, ,$(l))))
 UNIT_SRC  := $(wildcard t/unit/test_*.c)
 UNITS     := $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/%)
 
@@ -41,7 +44,7 @@ DEPS_PKGS := gcc make pkg-config libssl-dev libsasl2-dev libsasl2-modules \
              tmux procps
 
 .PHONY: all deps test unit bats install clean run bench check
-all: $(BINS) $(UNITS)
+all: $(BINS) $(LINK_BINS) $(UNITS)
 
 deps:
 	@missing=; for p in $(DEPS_PKGS); do \
@@ -65,6 +68,9 @@ $(LIB): $(LIB_OBJ)
 $(BUILD)/bin/%: $(BUILD)/bin/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(LINK_BINS): $(BUILD)/bin/%: | $(BINS)
+	ln -sf $(word 2,$(subst =, ,$(filter $*=%,$(LINKS)))) $@
+
 $(BUILD)/t/%: $(BUILD)/t/unit/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -79,6 +85,8 @@ install: all
 	  $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(SYSCONFDIR)
 	for p in $(PROGRAMS); do install -m 755 $(BUILD)/bin/$$p \
 	  $(DESTDIR)$(PREFIX)/sbin/$$p; done
+	for l in $(LINKS); do ln -sf $${l#*=} \
+	  $(DESTDIR)$(PREFIX)/sbin/$${l%%=*}; done
 	for m in man/*.[1-8]; do s=$${m##*.}; \
 	  install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
 	for f in etc/*; do t=$(DESTDIR)$(SYSCONFDIR)/$${f##*/}; \

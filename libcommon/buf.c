@@ -53,6 +53,7 @@ buf_reserve(struct buf *b, size_t n)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	b->s = xrealloc(b->s, cap);
 	b->cap = cap;
+	b->s[b->len] = '\0';
 }
 
 /* buf_add - append n bytes */
@@ -145,7 +146,7 @@ const char *
 buf_cstr(struct buf *b)
 {
 	if (b->s == NULL)
-		buf_reserve(b, 0), b->s[0] = '\0';
+		buf_reserve(b, 0);
 	return b->s;
 }
 

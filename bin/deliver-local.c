@@ -1,0 +1,271 @@
+/*
+ * deliver-local - deliver one message from stdin to local mailboxes,
+ * files and commands (a mail.local(8) stand-in).  See deliver-local(8).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "exits.h"
+#include "io.h"
+#include "local.h"
+#include "log.h"
+#include "mbox.h"
+
+#define USAGE	"deliver-local [-c DIR] [-f SENDER] [-a ADDRESS] [-u USER] " \
+		"[-d] TARGET..."
+#define SPOOL_TMP	"/tmp/deliver-local.XXXXXX"
+#define SPOOL_CHUNK	65536
+
+/* sender_arg - -f's value: "" and "<>" are the null sender */
+static const char *
+sender_arg(char *s)
+{
+	size_t	 n = strlen(s);
+
+	if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+		s[n - 1] = '\0';
+		s++;
+	}
+	if (!mbox_sender_ok(s))
+		die_perm(EX_DATAERR, "5.1.7 bad sender address: control "
+		    "character");
+	return s;
+}
+
+/* env_number - a non-negative integer from the environment, or dflt */
+static long long
+env_number(const char *name, long long dflt)
+{
+	const char	*v = getenv(name);
+	char		*end;
+	long long	 n;
+
+	if (v == NULL || *v == '\0')
+		return dflt;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 0)
+		die_perm(EX_USAGE, "5.3.5 bad %s value: %s", name, v);
+	return n;
+}
+
+/*
+ * spool - the message as a file we can read with pread(2)
+ *
+ * A regular file on stdin (a queue file) is used in place, from its
+ * current offset; anything else is copied once into an unlinked file
+ * in /tmp, so several targets can each read it from the start.
+ */
+static void
+spool(struct mbox_msg *m, off_t max)
+{
+	struct stat	 st;
+	char		 tmpl[] = SPOOL_TMP;
+	char		*chunk;
+	off_t		 start;
+	ssize_t		 n;
+
+	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (start = lseek(STDIN_FILENO, 0, SEEK_CUR)) >= 0) {
+		m->fd = STDIN_FILENO;
+		m->start = start;
+		m->len = st.st_size > start ? st.st_size - start : 0;
+		if (max > 0 && m->len > max)
+			die_perm(EX_DATAERR, "5.3.4 message too big: over "
+			    "message_size_limit %lld", (long long)max);
+		return;
+	}
+	if ((m->fd = mkstemp(tmpl)) < 0)
+		die_temp("4.3.0 cannot create %s: %s", tmpl, strerror(errno));
+	unlink(tmpl);
+	fcntl(m->fd, F_SETFD, FD_CLOEXEC);
+	chunk = malloc(SPOOL_CHUNK);
+	if (chunk == NULL)
+		die_nomem();
+	m->start = m->len = 0;
+	while ((n = read(STDIN_FILENO, chunk, SPOOL_CHUNK)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die_temp("4.3.0 cannot read message: %s",
+			    strerror(errno));
+		m->len += n;
+		if (max > 0 && m->len > max)
+			die_perm(EX_DATAERR, "5.3.4 message too big: over "
+			    "message_size_limit %lld", (long long)max);
+		if (fd_write_all(m->fd, chunk, (size_t)n) < 0)
+			die_temp("%s cannot spool message: %s", errno ==
+			    ENOSPC ? "4.3.1" : "4.3.0", strerror(errno));
+	}
+	free(chunk);
+}
+
+/* conf_load - the delivery settings from main.cf */
+static void
+conf_load(struct local_conf *c)
+{
+	struct cfg_list	 maps = {0}, cmds = {0}, files = {0};
+	long long	 secs;
+
+	c->spool_dir = cfg_get("mail_spool_directory");
+	c->home_mailbox = cfg_get("home_mailbox");
+	c->default_privs = cfg_get("default_privs");
+	c->origin = cfg_get("myorigin");
+	c->size_limit = (off_t)cfg_get_size("mailbox_size_limit");
+	cfg_get_list("local_recipient_maps", &maps);
+	for (size_t i = 0; i < maps.n; i++)
+		if (strcmp(maps.v[i], "static:any") == 0)
+			c->static_any = 1;
+	cfg_get_list("allow_mail_to_commands", &cmds);
+	cfg_get_list("allow_mail_to_files", &files);
+	c->allow_commands = cmds.n > 0;
+	c->allow_files = files.n > 0;
+	secs = cfg_get_time("command_time_limit");
+	c->command_time_limit = secs > 0 && secs < 86400 ? (int)secs : 86400;
+	secs = env_number("PIPEMAIL_LOCK_TIMEOUT", MBOX_LOCK_TIMEOUT / 1000);
+	c->lock_timeout = secs < 3600 ? (int)secs * 1000 : 3600 * 1000;
+	cfg_list_free(&maps);
+	cfg_list_free(&cmds);
+	cfg_list_free(&files);
+}
+
+/* report - one log line per delivery attempt, Postfix style */
+static void
+report(const char *target, int status, const struct buf *why,
+    const struct timespec *t0)
+{
+	struct timespec	 t1;
+	const char	*text = strchr(buf_cstr((struct buf *)why), ' ');
+	double		 delay;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	delay = (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	log_info("to=<%s>, relay=local, delay=%.2f, dsn=%.*s, status=%s (%s)",
+	    target, delay, text ? (int)(text - why->s) : 0, why->s,
+	    status == EX_OK ? "sent" : exit_is_soft(status) ? "deferred" :
+	    "bounced", text ? text + 1 : why->s);
+}
+
+/* one - deliver to one target in this process */
+static int
+one(const struct local_conf *c, const char *target, const struct mbox_msg *m,
+    const struct timespec *t0, struct buf *why)
+{
+	int	 status;
+
+	buf_reset(why);
+	status = local_deliver(c, target, m, why);
+	report(target, status, why, t0);
+	return status;
+}
+
+/*
+ * many - one child per target (each may become a different user)
+ *
+ * Each child prints "deliver-local: TARGET: X.Y.Z text".  The result:
+ * 0 when all were delivered, else 75 when any failed temporarily, else
+ * the status of the first permanent failure.
+ */
+static int
+many(const struct local_conf *c, char **targets, int n,
+    const struct mbox_msg *m, const struct timespec *t0)
+{
+	struct buf	 why = BUF_INIT;
+	int		 result = EX_OK, status, wstatus;
+	pid_t		 pid;
+
+	for (int i = 0; i < n; i++) {
+		fflush(NULL);
+		if ((pid = fork()) < 0) {
+			status = EX_TEMPFAIL;
+			fprintf(stderr, "%s: %s: 4.3.0 cannot fork: %s\n",
+			    die_progname(), targets[i], strerror(errno));
+		} else if (pid == 0) {
+			status = one(c, targets[i], m, t0, &why);
+			fprintf(stderr, "%s: %s: %s\n", die_progname(),
+			    targets[i], buf_cstr(&why));
+			fflush(NULL);
+			_exit(status);
+		} else {
+			while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+				;
+			status = exit_from_wait(wstatus);
+			if (!WIFEXITED(wstatus))
+				fprintf(stderr, "%s: %s: 4.3.0 delivery "
+				    "process killed by signal %d\n",
+				    die_progname(), targets[i],
+				    WTERMSIG(wstatus));
+		}
+		if (status != EX_OK && exit_is_soft(status))
+			result = EX_TEMPFAIL;
+		else if (status != EX_OK && result == EX_OK)
+			result = status;
+	}
+	buf_free(&why);
+	return result;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct local_conf c = {0};
+	struct mbox_msg	 m = {0};
+	struct timespec	 t0;
+	struct buf	 why = BUF_INIT;
+	const char	*dir = NULL;
+	int		 ch, status;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	die_set_progname(argv[0]);
+	m.sender = "";
+	while ((ch = getopt(argc, argv, "a:c:df:u:")) != -1) {
+		switch (ch) {
+		case 'a':
+			c.address = optarg;
+			break;
+		case 'c':
+			dir = optarg;
+			break;
+		case 'd':	/* mail.local's "deliver": the default */
+			break;
+		case 'f':
+			m.sender = sender_arg(optarg);
+			break;
+		case 'u':
+			c.privs = optarg;
+			break;
+		default:
+			die_usage(USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		die_usage(USAGE);
+
+	cfg_load(dir);
+	log_open("deliver-local", cfg_get("maillog_file"));
+	conf_load(&c);
+	m.when = (time_t)env_number("PIPEMAIL_TIME", (long long)time(NULL));
+	m.pause_midway = getenv("PIPEMAIL_TEST_PAUSE_MIDWAY") != NULL;
+	spool(&m, (off_t)cfg_get_size("message_size_limit"));
+
+	if (argc > 1)
+		return many(&c, argv, argc, &m, &t0);
+	status = one(&c, argv[0], &m, &t0, &why);
+	if (status != EX_OK)
+		die_perm(status, "%s", buf_cstr(&why));
+	buf_free(&why);
+	return EX_OK;
+}

@@ -1,0 +1,48 @@
+/*
+ * priv - giving up root, checked.
+ */
+#include "priv.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <string.h>
+#include <unistd.h>
+
+/* priv_drop - become uid/gid with name's supplementary groups */
+int
+priv_drop(uid_t uid, gid_t gid, const char *name, struct buf *err)
+{
+	if (geteuid() != 0 && getuid() != 0)
+		return 0;
+	if ((name ? initgroups(name, gid) : setgroups(1, &gid)) < 0 ||
+	    setgid(gid) < 0 || setuid(uid) < 0) {
+		buf_printf(err, "cannot change to uid %ld: %s", (long)uid,
+		    strerror(errno));
+		return -1;
+	}
+	/* Paranoia: root must be gone for good. */
+	if (uid != 0 && (setuid(0) == 0 || geteuid() == 0)) {
+		buf_printf(err, "could regain root after dropping to uid %ld",
+		    (long)uid);
+		return -1;
+	}
+	return 0;
+}
+
+/* priv_drop_user - become the passwd user name */
+int
+priv_drop_user(const char *name, struct buf *err)
+{
+	struct passwd	*pw;
+
+	if (geteuid() != 0 && getuid() != 0)
+		return 0;
+	errno = 0;
+	pw = getpwnam(name);
+	if (pw == NULL) {
+		buf_printf(err, "unknown user %s", name);
+		return -1;
+	}
+	return priv_drop(pw->pw_uid, pw->pw_gid, pw->pw_name, err);
+}

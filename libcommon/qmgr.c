@@ -1,0 +1,1488 @@
+/*
+ * qmgr - the queue manager: an event loop over the spool.
+ */
+#include "qmgr.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "dsn.h"
+#include "exits.h"
+#include "io.h"
+#include "log.h"
+#include "mem.h"
+#include "proc.h"
+#include "queue.h"
+
+#define FEED_CHUNK	65536		/* bytes per write to an agent */
+#define ROUTE_LINE_MAX	8192		/* longest route-transport answer */
+#define ROUTE_TIMEOUT	30000		/* ms to wait for route-transport */
+#define TMP_MAX_AGE	(24 * 3600)	/* stale tmp/ files are removed */
+#define DEST_BUCKETS	256
+
+/* Per-recipient work state, beside the durable state in queue_rcpt. */
+enum work {
+	W_IDLE = 0,
+	W_RUNNING,		/* a delivery is in flight */
+	W_WAITING,		/* a job waits for a free slot */
+	W_FAILED,		/* failed for good, bounce not yet queued */
+	W_DEFERRED,		/* deferred in this round */
+};
+
+struct msg {
+	char			 id[QUEUE_ID_MAX];
+	struct buf		 path;
+	int			 fd;
+	struct queue_env	 env;
+	enum work		*work;		/* per recipient */
+	size_t			 nwork;
+	int			 inflight;	/* jobs running or waiting */
+	time_t			 due;		/* next attempt */
+	size_t			 heap;		/* index in the heap, or NOHEAP */
+	struct msg		*next;		/* hash chain */
+};
+
+struct dest {
+	char		*key;
+	int		 refs;		/* jobs running or waiting */
+	int		 active;	/* jobs running */
+	int		 limit;
+	struct dest	*next;
+};
+
+struct job {
+	struct msg	*m;
+	size_t		 rcpt;
+	char		*transport, *nexthop, *recipient;
+	struct dest	*dest;
+	struct proc	 p;
+	int		 in_fd;		/* agent's stdin, fed from the file */
+	off_t		 in_off, in_end;
+	struct buf	 out;
+	int		 exited, wstatus;
+	struct job	*next;
+};
+
+#define NOHEAP		((size_t)-1)
+#define MSG_BUCKETS	4096
+
+static struct {
+	const char	*cfgdir;
+	char		*qdir;
+	int		 once;
+	int		 trigger_fd;
+	int		 sig_pipe[2];
+	volatile sig_atomic_t stop;
+	struct msg	*msgs[MSG_BUCKETS];
+	size_t		 nmsgs;
+	struct msg	**heap;
+	size_t		 heap_len, heap_cap;
+	struct dest	*dests[DEST_BUCKETS];
+	struct job	*running;
+	struct job	*waiting, *waiting_tail;
+	int		 nrunning;
+	int		 proc_limit;
+	int		 dest_limit;
+	struct proc	 router;
+	int		 router_in;	/* we write addresses here */
+	struct io	 router_io;	/* and read answers here */
+	int		 router_up;
+	struct buf	 bin_deliver_local, bin_deliver_remote;
+	struct buf	 bin_route, bin_inject;
+	const char	*hostname;
+} q;
+
+/* hash - string hash for the tables */
+static unsigned
+hash(const char *s)
+{
+	unsigned	 h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* on_signal - wake the loop through the self-pipe */
+static void
+on_signal(int sig)
+{
+	int	 saved = errno;
+	char	 c = (char)sig;
+
+	if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)
+		q.stop = 1;
+	(void)!write(q.sig_pipe[1], &c, 1);
+	errno = saved;
+}
+
+/*
+ * The timer heap: messages ordered by due time.
+ */
+
+/* heap_swap - exchange two heap slots */
+static void
+heap_swap(size_t a, size_t b)
+{
+	struct msg	*t = q.heap[a];
+
+	q.heap[a] = q.heap[b];
+	q.heap[b] = t;
+	q.heap[a]->heap = a;
+	q.heap[b]->heap = b;
+}
+
+/* heap_fix - restore order around slot i */
+static void
+heap_fix(size_t i)
+{
+	while (i > 0 && q.heap[(i - 1) / 2]->due > q.heap[i]->due) {
+		heap_swap(i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+	for (;;) {
+		size_t	 l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < q.heap_len && q.heap[l]->due < q.heap[m]->due)
+			m = l;
+		if (r < q.heap_len && q.heap[r]->due < q.heap[m]->due)
+			m = r;
+		if (m == i)
+			break;
+		heap_swap(i, m);
+		i = m;
+	}
+}
+
+/* heap_remove - take a message out of the heap */
+static void
+heap_remove(struct msg *m)
+{
+	size_t	 i = m->heap;
+
+	if (i == NOHEAP)
+		return;
+	m->heap = NOHEAP;
+	if (i != --q.heap_len) {
+		q.heap[i] = q.heap[q.heap_len];
+		q.heap[i]->heap = i;
+		heap_fix(i);
+	}
+}
+
+/* schedule - (re)arm a message's timer */
+static void
+schedule(struct msg *m, time_t due)
+{
+	m->due = due;
+	if (m->heap != NOHEAP) {
+		heap_fix(m->heap);
+		return;
+	}
+	if (q.heap_len == q.heap_cap) {
+		q.heap_cap = q.heap_cap ? q.heap_cap * 2 : 64;
+		q.heap = xreallocarray(q.heap, q.heap_cap, sizeof(*q.heap));
+	}
+	m->heap = q.heap_len;
+	q.heap[q.heap_len++] = m;
+	heap_fix(m->heap);
+}
+
+/*
+ * Messages.
+ */
+
+/* msg_find - a loaded message by id */
+static struct msg *
+msg_find(const char *id)
+{
+	struct msg	*m;
+
+	for (m = q.msgs[hash(id) % MSG_BUCKETS]; m; m = m->next)
+		if (strcmp(m->id, id) == 0)
+			return m;
+	return NULL;
+}
+
+/* msg_free - forget a message (its file is already gone or kept) */
+static void
+msg_free(struct msg *m)
+{
+	struct msg	**pp = &q.msgs[hash(m->id) % MSG_BUCKETS];
+
+	while (*pp != m)
+		pp = &(*pp)->next;
+	*pp = m->next;
+	heap_remove(m);
+	if (m->fd >= 0)
+		close(m->fd);
+	queue_env_free(&m->env);
+	buf_free(&m->path);
+	free(m->work);
+	free(m);
+	q.nmsgs--;
+}
+
+/* msg_sync_work - grow the work array when expand records add rcpts */
+static void
+msg_sync_work(struct msg *m)
+{
+	if (m->nwork >= m->env.nrcpt)
+		return;
+	m->work = xreallocarray(m->work, m->env.nrcpt, sizeof(*m->work));
+	memset(m->work + m->nwork, 0,
+	    (m->env.nrcpt - m->nwork) * sizeof(*m->work));
+	m->nwork = m->env.nrcpt;
+}
+
+/* msg_load - read active/ID into memory; NULL if it is gone or bad */
+static struct msg *
+msg_load(const char *id)
+{
+	struct msg	*m;
+	struct buf	 err = BUF_INIT;
+	unsigned	 h;
+
+	if (strlen(id) >= QUEUE_ID_MAX || strchr(id, '/') || id[0] == '.')
+		return NULL;
+	if ((m = msg_find(id)) != NULL)
+		return m;
+	m = xcalloc(1, sizeof(*m));
+	snprintf(m->id, sizeof(m->id), "%s", id);
+	m->heap = NOHEAP;
+	queue_path(&m->path, q.qdir, "active", id);
+	m->fd = open(buf_cstr(&m->path), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (m->fd < 0) {
+		if (errno != ENOENT)
+			log_warn("%s: open %s", id, buf_cstr(&m->path));
+		goto fail;
+	}
+	if (queue_env_read(m->fd, &m->env, &err) < 0) {
+		/* Keep it for a person to look at; never delete mail. */
+		log_warnx("%s: %s; left in place", id, buf_cstr(&err));
+		goto fail;
+	}
+	m->nwork = 0;
+	msg_sync_work(m);
+	h = hash(m->id) % MSG_BUCKETS;
+	m->next = q.msgs[h];
+	q.msgs[h] = m;
+	q.nmsgs++;
+	buf_free(&err);
+	return m;
+fail:
+	if (m->fd >= 0)
+		close(m->fd);
+	buf_free(&m->path);
+	buf_free(&err);
+	free(m);
+	return NULL;
+}
+
+/* msg_record - append a state record durably; 0 or -1 (logged) */
+static int
+msg_record(struct msg *m, struct buf *rec)
+{
+	if (queue_append(m->fd, rec->s, rec->len) < 0) {
+		log_warn("%s: cannot update queue file", m->id);
+		return -1;
+	}
+	return 0;
+}
+
+/* record_clean - a reason fit for one record field */
+static void
+record_clean(struct buf *b, const char *s)
+{
+	for (; *s; s++)
+		buf_addc(b, (unsigned char)*s < 0x20 ? ' ' : *s);
+}
+
+/*
+ * Destinations: concurrency per mailbox or next hop.
+ */
+
+/* dest_get - the slot counter for a key */
+static struct dest *
+dest_get(const char *key, int limit)
+{
+	unsigned	 h = hash(key) % DEST_BUCKETS;
+	struct dest	*d;
+
+	for (d = q.dests[h]; d; d = d->next)
+		if (strcmp(d->key, key) == 0)
+			return d;
+	d = xcalloc(1, sizeof(*d));
+	d->key = xstrdup(key);
+	d->limit = limit;
+	d->next = q.dests[h];
+	q.dests[h] = d;
+	return d;
+}
+
+/* dest_put - drop a job's reference; unused counters are freed */
+static void
+dest_put(struct dest *d)
+{
+	struct dest	**pp;
+
+	if (--d->refs > 0)
+		return;
+	for (pp = &q.dests[hash(d->key) % DEST_BUCKETS]; *pp != d;
+	    pp = &(*pp)->next)
+		;
+	*pp = d->next;
+	free(d->key);
+	free(d);
+}
+
+/*
+ * The router co-process.
+ */
+
+/* router_stop - end the co-process (it is restarted when next needed) */
+static void
+router_stop(void)
+{
+	if (!q.router_up)
+		return;
+	close(q.router_in);
+	close(q.router.out_fd);
+	io_free(&q.router_io);
+	q.router_up = 0;
+	/* Its exit is collected with the others in reap(). */
+}
+
+/* router_start - spawn "route-transport -s"; 0 or -1 */
+static int
+router_start(void)
+{
+	int	 in[2];
+	char	*argv[6];
+	int	 n = 0;
+
+	if (pipe(in) < 0)
+		return -1;
+	fcntl(in[1], F_SETFD, FD_CLOEXEC);
+	argv[n++] = q.bin_route.s;
+	if (q.cfgdir) {
+		argv[n++] = "-c";
+		argv[n++] = (char *)q.cfgdir;
+	}
+	argv[n++] = "-s";
+	argv[n] = NULL;
+	if (proc_spawn(&q.router, argv, in[0], -1, -1) < 0) {
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	close(in[0]);
+	/* Blocking reads with a deadline: answers come from local tables. */
+	fcntl(q.router.out_fd, F_SETFL, 0);
+	q.router_in = in[1];
+	io_init(&q.router_io, q.router.out_fd);
+	io_set_timeout(&q.router_io, ROUTE_TIMEOUT);
+	q.router_up = 1;
+	return 0;
+}
+
+struct route {
+	char	*transport, *nexthop, *recipient;
+};
+
+/* routes_free - release answers */
+static void
+routes_free(struct route *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(r[i].transport);
+		free(r[i].nexthop);
+		free(r[i].recipient);
+	}
+	free(r);
+}
+
+/*
+ * route - ask the router where addr goes: a list of deliveries.  Returns
+ * the count, or -1 when the router failed (a temporary error).
+ */
+static ssize_t
+route(const char *addr, struct route **out)
+{
+	struct buf	 line = BUF_INIT, req = BUF_INIT;
+	struct route	*r = NULL;
+	size_t		 n = 0;
+
+	*out = NULL;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (!q.router_up && router_start() < 0) {
+			log_warn("cannot start %s", q.bin_route.s);
+			break;
+		}
+		buf_reset(&req);
+		buf_printf(&req, "%s\n", addr);
+		if (fd_write_all(q.router_in, req.s, req.len) < 0) {
+			router_stop();
+			continue;
+		}
+		for (;;) {
+			char		*f[4], *p;
+			enum io_result	 ir;
+
+			ir = io_getline(&q.router_io, &line, ROUTE_LINE_MAX);
+			if (ir != IO_OK) {
+				routes_free(r, n);
+				r = NULL;
+				n = 0;
+				router_stop();
+				break;
+			}
+			if (line.len == 0) {
+				buf_free(&line);
+				buf_free(&req);
+				*out = r;
+				return (ssize_t)n;
+			}
+			p = line.s;
+			for (int i = 0; i < 4; i++) {
+				f[i] = p;
+				p = p ? strchr(p, '\t') : NULL;
+				if (p)
+					*p++ = '\0';
+			}
+			if (f[3] == NULL)
+				continue;	/* not ours: skip it */
+			r = xreallocarray(r, n + 1, sizeof(*r));
+			r[n].transport = xstrdup(f[1]);
+			r[n].nexthop = xstrdup(f[2]);
+			r[n].recipient = xstrdup(f[3]);
+			n++;
+		}
+	}
+	buf_free(&line);
+	buf_free(&req);
+	return -1;
+}
+
+/*
+ * Jobs: one delivery of one recipient.
+ */
+
+/* job_relay - the relay= name of a job for the log */
+static const char *
+job_relay(const struct job *j)
+{
+	if (strcmp(j->transport, "smtp") == 0)
+		return j->nexthop;
+	return j->transport;
+}
+
+/* job_free - release a finished job */
+static void
+job_free(struct job *j)
+{
+	free(j->transport);
+	free(j->nexthop);
+	free(j->recipient);
+	buf_free(&j->out);
+	free(j);
+}
+
+/* job_new - a job for recipient i of m, waiting for a slot */
+static void
+job_new(struct msg *m, size_t i, const char *tr, const char *nh,
+    const char *rcpt)
+{
+	struct job	*j = xcalloc(1, sizeof(*j));
+	struct buf	 key = BUF_INIT;
+	int		 limit;
+
+	j->m = m;
+	j->rcpt = i;
+	j->transport = xstrdup(tr);
+	j->nexthop = xstrdup(nh);
+	j->recipient = xstrdup(rcpt);
+	j->in_fd = -1;
+	j->p.out_fd = -1;
+	buf_init(&j->out);
+	/* One delivery at a time per mailbox; per next hop for SMTP. */
+	if (strcmp(tr, "smtp") == 0) {
+		buf_printf(&key, "smtp:%s", nh);
+		limit = q.dest_limit;
+	} else {
+		buf_printf(&key, "%s:%s", tr, rcpt);
+		limit = 1;
+	}
+	j->dest = dest_get(buf_cstr(&key), limit);
+	j->dest->refs++;
+	buf_free(&key);
+	m->work[i] = W_WAITING;
+	m->inflight++;
+	if (q.waiting_tail)
+		q.waiting_tail->next = j;
+	else
+		q.waiting = j;
+	q.waiting_tail = j;
+}
+
+/* job_argv - the agent's command line */
+static void
+job_argv(struct job *j, char **argv, size_t max)
+{
+	size_t	 n = 0;
+
+	if (strcmp(j->transport, "smtp") == 0) {
+		argv[n++] = q.bin_deliver_remote.s;
+	} else
+		argv[n++] = q.bin_deliver_local.s;
+	if (q.cfgdir) {
+		argv[n++] = "-c";
+		argv[n++] = (char *)q.cfgdir;
+	}
+	argv[n++] = "-f";
+	argv[n++] = j->m->env.sender;
+	if ((strcmp(j->transport, "pipe") == 0 ||
+	    strcmp(j->transport, "file") == 0) &&
+	    strcmp(j->nexthop, "-") != 0) {
+		argv[n++] = "-u";
+		argv[n++] = j->nexthop;
+	}
+	argv[n++] = "--";
+	if (strcmp(j->transport, "smtp") == 0)
+		argv[n++] = j->nexthop;
+	argv[n++] = j->recipient;
+	argv[n] = NULL;
+	if (n >= max)
+		abort();
+}
+
+/* job_start - spawn the agent for a job; 0, or -1 (deferred) */
+static int
+job_start(struct job *j)
+{
+	char	*argv[16];
+	int	 in[2];
+
+	if (pipe(in) < 0)
+		return -1;
+	fcntl(in[1], F_SETFD, FD_CLOEXEC);
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	job_argv(j, argv, sizeof(argv) / sizeof(argv[0]));
+	if (proc_spawn(&j->p, argv, in[0], -1, -1) < 0) {
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	close(in[0]);
+	j->in_fd = in[1];
+	j->in_off = j->m->env.data_off;
+	j->in_end = j->m->env.data_off + j->m->env.size;
+	j->m->work[j->rcpt] = W_RUNNING;
+	j->dest->active++;
+	j->next = q.running;
+	q.running = j;
+	q.nrunning++;
+	return 0;
+}
+
+/* job_feed - write more of the message to the agent */
+static void
+job_feed(struct job *j)
+{
+	char	 chunk[FEED_CHUNK];
+
+	while (j->in_off < j->in_end) {
+		size_t	 want = (size_t)(j->in_end - j->in_off);
+		ssize_t	 n, w;
+
+		if (want > sizeof(chunk))
+			want = sizeof(chunk);
+		n = pread(j->m->fd, chunk, want, j->in_off);
+		if (n <= 0) {
+			log_warn("%s: read queue file", j->m->id);
+			break;
+		}
+		w = write(j->in_fd, chunk, (size_t)n);
+		if (w < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			break;		/* EPIPE: the agent stopped reading */
+		}
+		j->in_off += w;
+		if (w < n)
+			return;
+	}
+	close(j->in_fd);
+	j->in_fd = -1;
+}
+
+/* job_drain - read the agent's output, keeping at most the cap */
+static void
+job_drain(struct job *j)
+{
+	char	 chunk[4096];
+	ssize_t	 n;
+
+	for (;;) {
+		n = read(j->p.out_fd, chunk, sizeof(chunk));
+		if (n > 0) {
+			size_t	 room = j->out.len < PROC_OUTPUT_MAX ?
+			    PROC_OUTPUT_MAX - j->out.len : 0;
+
+			buf_add(&j->out, chunk, (size_t)n < room ?
+			    (size_t)n : room);
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		close(j->p.out_fd);
+		j->p.out_fd = -1;
+		return;
+	}
+}
+
+static void	settle(struct msg *);
+
+/* log_attempt - the one log line per delivery attempt */
+static void
+log_attempt(const struct msg *m, size_t i, const char *relay,
+    const char *dsn, const char *status, const char *reason)
+{
+	struct timespec	 now;
+	double		 total;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	total = (double)(now.tv_sec - m->env.arrival.tv_sec) +
+	    (double)(now.tv_nsec - m->env.arrival.tv_nsec) / 1e9;
+	if (total < 0)
+		total = 0;
+	char		 code[16];
+	size_t		 n = strcspn(reason, " ");
+
+	/* The reason's own enhanced code, when it has one, is the dsn. */
+	if (n >= 5 && n < sizeof(code) && reason[1] == '.' &&
+	    strchr("245", reason[0]) != NULL) {
+		memcpy(code, reason, n);
+		code[n] = '\0';
+		dsn = code;
+	}
+	if (m->env.rcpt[i].parent >= 0)
+		log_info("%s: to=<%s>, orig_to=<%s>, relay=%s, delay=%.2g, "
+		    "dsn=%s, status=%s (%s)", m->id, m->env.rcpt[i].addr,
+		    m->env.rcpt[m->env.rcpt[i].parent].addr, relay, total, dsn,
+		    status, reason);
+	else
+		log_info("%s: to=<%s>, relay=%s, delay=%.2g, dsn=%s, "
+		    "status=%s (%s)", m->id, m->env.rcpt[i].addr, relay, total,
+		    dsn, status, reason);
+}
+
+/* is_last - is recipient i the only one of m not yet final? */
+static int
+is_last(const struct msg *m, size_t i)
+{
+	for (size_t k = 0; k < m->env.nrcpt; k++) {
+		enum queue_rcpt_state s = m->env.rcpt[k].state;
+
+		if (k != i && s != QR_SENT && s != QR_BOUNCED &&
+		    s != QR_EXPANDED)
+			return 0;
+	}
+	return 1;
+}
+
+/* mark_sent - recipient i delivered: durable before anything else */
+static void
+mark_sent(struct msg *m, size_t i, const char *reason)
+{
+	struct buf	 rec = BUF_INIT;
+
+	/*
+	 * The last recipient needs no record: the file is unlinked next,
+	 * and a crash before that only repeats a delivery.
+	 */
+	if (!is_last(m, i)) {
+		buf_printf(&rec, "done %zu\tsent\t2.0.0\t", i);
+		record_clean(&rec, reason);
+		buf_addc(&rec, '\n');
+		msg_record(m, &rec);
+	}
+	m->env.rcpt[i].state = QR_SENT;
+	m->work[i] = W_IDLE;
+	buf_free(&rec);
+}
+
+/* mark_deferred - recipient i failed for now */
+static void
+mark_deferred(struct msg *m, size_t i, const char *reason)
+{
+	struct buf		 rec = BUF_INIT;
+	struct queue_rcpt	*rc = &m->env.rcpt[i];
+	char			 dsn[16];
+
+	snprintf(dsn, sizeof(dsn), "%.*s", (int)strcspn(reason, " "),
+	    reason);
+	buf_printf(&rec, "defer %zu\t%lld\t%s\t", i, (long long)time(NULL),
+	    dsn);
+	record_clean(&rec, reason);
+	buf_addc(&rec, '\n');
+	msg_record(m, &rec);
+	rc->state = QR_DEFERRED;
+	rc->last_try = time(NULL);
+	free(rc->dsn);
+	free(rc->reason);
+	rc->dsn = xstrdup(dsn);
+	rc->reason = xstrdup(reason);
+	m->work[i] = W_DEFERRED;
+	buf_free(&rec);
+}
+
+/* mark_failed - recipient i failed for good: bounce it at settle time */
+static void
+mark_failed(struct msg *m, size_t i, const char *reason)
+{
+	struct queue_rcpt	*rc = &m->env.rcpt[i];
+	char			 dsn[16];
+
+	snprintf(dsn, sizeof(dsn), "%.*s", (int)strcspn(reason, " "),
+	    reason);
+	free(rc->dsn);
+	free(rc->reason);
+	rc->dsn = xstrdup(dsn);
+	rc->reason = xstrdup(reason);
+	m->work[i] = W_FAILED;
+}
+
+/* job_finish - an agent is done and its output read: act on it */
+static void
+job_finish(struct job *j)
+{
+	struct msg	*m = j->m;
+	struct buf	 reason = BUF_INIT;
+	int		 status;
+
+	status = proc_reason(&j->out, j->wstatus, &reason);
+	if (status == EX_OK) {
+		if (reason.len == 0)
+			buf_sets(&reason, strcmp(j->transport, "local") == 0 ?
+			    "delivered to mailbox" : "delivered");
+		log_attempt(m, j->rcpt, job_relay(j), "2.0.0", "sent",
+		    buf_cstr(&reason));
+		mark_sent(m, j->rcpt, buf_cstr(&reason));
+	} else if (exit_is_soft(status)) {
+		log_attempt(m, j->rcpt, job_relay(j),
+		    exit_info(status)->dsn, "deferred", buf_cstr(&reason));
+		mark_deferred(m, j->rcpt, buf_cstr(&reason));
+	} else {
+		log_attempt(m, j->rcpt, job_relay(j),
+		    exit_info(status)->dsn, "bounced", buf_cstr(&reason));
+		mark_failed(m, j->rcpt, buf_cstr(&reason));
+	}
+	buf_free(&reason);
+	j->dest->active--;
+	dest_put(j->dest);
+	q.nrunning--;
+	m->inflight--;
+	job_free(j);
+	if (m->inflight == 0)
+		settle(m);
+}
+
+/* start_waiting - start queued jobs while there are free slots */
+static void
+start_waiting(void)
+{
+	struct job	**pp = &q.waiting, *j;
+
+	q.waiting_tail = NULL;
+	while ((j = *pp) != NULL) {
+		if (q.stop)
+			return;
+		if (q.nrunning >= q.proc_limit ||
+		    j->dest->active >= j->dest->limit) {
+			q.waiting_tail = j;
+			pp = &j->next;
+			continue;
+		}
+		*pp = j->next;
+		j->next = NULL;
+		if (job_start(j) < 0) {
+			struct msg	*m = j->m;
+
+			log_warn("%s: cannot start delivery agent", m->id);
+			mark_deferred(m, j->rcpt, "4.3.0 cannot start "
+			    "delivery agent");
+			dest_put(j->dest);
+			m->inflight--;
+			job_free(j);
+			if (m->inflight == 0)
+				settle(m);
+		}
+	}
+}
+
+/*
+ * Attempts and their outcome.
+ */
+
+/* child_addr - the address an expanded delivery is known by: the mailbox
+ * at myhostname for local ones, else what the router gave */
+static char *
+child_addr(const struct route *r)
+{
+	struct buf	 b = BUF_INIT;
+
+	if (strcmp(r->transport, "local") == 0)
+		buf_printf(&b, "%s@%s", r->recipient, q.hostname);
+	else
+		buf_sets(&b, r->recipient);
+	return buf_release(&b);
+}
+
+/* expand - record that recipient i routes to several deliveries */
+static int
+expand(struct msg *m, size_t i, struct route *r, size_t n)
+{
+	struct buf	 rec = BUF_INIT;
+	size_t		 first = m->env.nrcpt;
+	int		 ok;
+	char		*addr;
+
+	for (size_t k = 0; k < n; k++) {
+		buf_printf(&rec, "expand %zu\t", i);
+		record_clean(&rec, r[k].transport);
+		buf_addc(&rec, '\t');
+		record_clean(&rec, r[k].nexthop);
+		buf_addc(&rec, '\t');
+		record_clean(&rec, r[k].recipient);
+		buf_addc(&rec, '\t');
+		addr = child_addr(&r[k]);
+		record_clean(&rec, addr);
+		free(addr);
+		buf_addc(&rec, '\n');
+	}
+	ok = msg_record(m, &rec) == 0;
+	buf_free(&rec);
+	if (!ok)
+		return -1;
+	m->env.rcpt[i].state = QR_EXPANDED;
+	m->env.rcpt = xreallocarray(m->env.rcpt, first + n,
+	    sizeof(*m->env.rcpt));
+	for (size_t k = 0; k < n; k++) {
+		struct queue_rcpt *rc = &m->env.rcpt[first + k];
+
+		memset(rc, 0, sizeof(*rc));
+		rc->addr = child_addr(&r[k]);
+		rc->orcpt = xstrdup(m->env.rcpt[i].orcpt);
+		rc->notify = m->env.rcpt[i].notify;
+		rc->parent = (int)i;
+		rc->transport = xstrdup(r[k].transport);
+		rc->nexthop = xstrdup(r[k].nexthop);
+		rc->recipient = xstrdup(r[k].recipient);
+	}
+	m->env.nrcpt = first + n;
+	msg_sync_work(m);
+	return 0;
+}
+
+/* dispatch - act on one routed delivery of recipient i */
+static void
+dispatch(struct msg *m, size_t i, const char *tr, const char *nh,
+    const char *rcpt)
+{
+	if (strcmp(tr, "discard") == 0) {
+		log_attempt(m, i, "none", "2.0.0", "sent",
+		    "discarded");
+		mark_sent(m, i, "discarded");
+	} else if (strcmp(tr, "error") == 0) {
+		struct buf	 r = BUF_INIT;
+
+		if (nh[0] == '5' && nh[1] == '.')
+			buf_sets(&r, nh);
+		else
+			buf_printf(&r, "5.0.0 %s", strcmp(nh, "-") ? nh :
+			    "mail for this address is not accepted");
+		log_attempt(m, i, "none", "5.0.0", "bounced",
+		    buf_cstr(&r));
+		mark_failed(m, i, buf_cstr(&r));
+		buf_free(&r);
+	} else if (strcmp(tr, "defer") == 0) {
+		struct buf	 r = BUF_INIT;
+
+		if (nh[0] == '4' && nh[1] == '.')
+			buf_sets(&r, nh);
+		else
+			buf_printf(&r, "4.3.0 %s", nh);
+		log_attempt(m, i, "none", "4.3.0", "deferred",
+		    buf_cstr(&r));
+		mark_deferred(m, i, buf_cstr(&r));
+		buf_free(&r);
+	} else if (strcmp(tr, "local") == 0 || strcmp(tr, "pipe") == 0 ||
+	    strcmp(tr, "file") == 0 || strcmp(tr, "smtp") == 0)
+		job_new(m, i, tr, nh, rcpt);
+	else {
+		struct buf	 r = BUF_INIT;
+
+		buf_printf(&r, "4.3.5 unknown mail transport %s", tr);
+		log_attempt(m, i, "none", "4.3.5", "deferred",
+		    buf_cstr(&r));
+		mark_deferred(m, i, buf_cstr(&r));
+		buf_free(&r);
+	}
+}
+
+/* attempt - try every recipient of m that is not final */
+static void
+attempt(struct msg *m)
+{
+	heap_remove(m);
+	for (size_t i = 0; i < m->env.nrcpt; i++) {
+		struct queue_rcpt *rc = &m->env.rcpt[i];
+		struct route	*r;
+		ssize_t		 n;
+
+		if (rc->state == QR_SENT || rc->state == QR_BOUNCED ||
+		    rc->state == QR_EXPANDED || m->work[i] == W_RUNNING ||
+		    m->work[i] == W_WAITING || m->work[i] == W_FAILED)
+			continue;
+		m->work[i] = W_IDLE;
+		if (rc->transport != NULL) {
+			dispatch(m, i, rc->transport, rc->nexthop,
+			    rc->recipient);
+			continue;
+		}
+		n = route(rc->addr, &r);
+		if (n < 0) {
+			log_attempt(m, i, "none", "4.3.0",
+			    "deferred", "4.3.0 address resolver failure");
+			mark_deferred(m, i, "4.3.0 address resolver failure");
+		} else if (n == 0) {
+			log_attempt(m, i, "none", "5.1.1",
+			    "bounced", "5.1.1 address resolves to nothing");
+			mark_failed(m, i, "5.1.1 address resolves to nothing");
+		} else if (n == 1 || expand(m, i, r, (size_t)n) < 0) {
+			if (n == 1)
+				dispatch(m, i, r[0].transport, r[0].nexthop,
+				    r[0].recipient);
+			else
+				mark_deferred(m, i, "4.3.0 cannot record "
+				    "alias expansion");
+		}
+		/* Expanded recipients are taken by this same loop. */
+		routes_free(r, n > 0 ? (size_t)n : 0);
+	}
+	if (m->inflight == 0)
+		settle(m);
+}
+
+/* inject_report - queue a bounce through queue-inject; 0 or -1 */
+static int
+inject_report(const char *from, const char *to, const struct buf *msg)
+{
+	int	 in[2], env[2], st;
+	char	*argv[6];
+	int	 n = 0;
+	struct proc p;
+	struct buf out = BUF_INIT, e = BUF_INIT;
+	pid_t	 w;
+
+	if (pipe(in) < 0)
+		return -1;
+	if (pipe(env) < 0) {
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	argv[n++] = q.bin_inject.s;
+	if (q.cfgdir) {
+		argv[n++] = "-c";
+		argv[n++] = (char *)q.cfgdir;
+	}
+	argv[n++] = "-e3";
+	argv[n] = NULL;
+	fcntl(in[1], F_SETFD, FD_CLOEXEC);
+	fcntl(env[1], F_SETFD, FD_CLOEXEC);
+	fcntl(env[0], F_SETFD, FD_CLOEXEC);
+	if (proc_spawn(&p, argv, in[0], env[0], 3) < 0) {
+		close(in[0]);
+		close(in[1]);
+		close(env[0]);
+		close(env[1]);
+		return -1;
+	}
+	close(in[0]);
+	close(env[0]);
+	fcntl(p.out_fd, F_SETFL, 0);
+	/* The report is small; a blocking write cannot wedge the child. */
+	buf_printf(&e, "F%s", from);
+	buf_addc(&e, '\0');
+	buf_printf(&e, "T%s", to);
+	buf_addc(&e, '\0');
+	buf_addc(&e, '\0');
+	if (fd_write_all(in[1], msg->s, msg->len) < 0)
+		log_warn("write to queue-inject");
+	close(in[1]);
+	if (fd_write_all(env[1], e.s, e.len) < 0)
+		log_warn("write to queue-inject");
+	close(env[1]);
+	fd_read_file(p.out_fd, &out, PROC_OUTPUT_MAX);
+	close(p.out_fd);
+	while ((w = waitpid(p.pid, &st, 0)) < 0 && errno == EINTR)
+		;
+	buf_free(&e);
+	if (w < 0 || exit_from_wait(st) != EX_OK) {
+		struct buf	 r = BUF_INIT;
+
+		proc_reason(&out, w < 0 ? EX_TEMPFAIL << 8 : st, &r);
+		log_warnx("cannot queue report: %s", buf_cstr(&r));
+		buf_free(&r);
+		buf_free(&out);
+		return -1;
+	}
+	buf_trim(&out);
+	log_info("%s: report queued as %s", to, buf_cstr(&out));
+	buf_free(&out);
+	return 0;
+}
+
+/* bounce - report the failed recipients of m, then mark them done */
+static void
+bounce(struct msg *m)
+{
+	struct dsn_rcpt	*d = xcalloc(m->env.nrcpt, sizeof(*d));
+	struct dsn_report r;
+	struct buf	 msg = BUF_INIT, orig = BUF_INIT, from = BUF_INIT;
+	struct buf	 to = BUF_INIT, rec = BUF_INIT;
+	size_t		 n = 0;
+	const char	*dbl = cfg_get("double_bounce_sender");
+	int		 queued = 1;
+
+	for (size_t i = 0; i < m->env.nrcpt; i++) {
+		struct queue_rcpt *rc = &m->env.rcpt[i];
+
+		if (m->work[i] != W_FAILED)
+			continue;
+		d[n].final = rc->addr;
+		d[n].original = *rc->orcpt ? rc->orcpt : NULL;
+		d[n].action = "failed";
+		d[n].status = rc->dsn;
+		d[n].diag = rc->reason;
+		n++;
+	}
+	buf_printf(&from, "%s@%s", "MAILER-DAEMON", q.hostname);
+	buf_printf(&to, "%s", m->env.sender);
+	if (*m->env.sender == '\0')
+		/* A bounce bounced: tell the postmaster, from double-bounce. */
+		buf_sets(&to, cfg_get("2bounce_notice_recipient"));
+	if (strncmp(m->env.sender, dbl, strlen(dbl)) == 0 &&
+	    m->env.sender[strlen(dbl)] == '@') {
+		log_info("%s: double bounce discarded", m->id);
+		queued = 0;
+		goto mark;
+	}
+	buf_reserve(&orig, (size_t)m->env.size);
+	if (pread(m->fd, orig.s, (size_t)m->env.size, m->env.data_off) !=
+	    m->env.size) {
+		log_warn("%s: read queue file for bounce", m->id);
+		goto out;
+	}
+	orig.len = (size_t)m->env.size;
+	memset(&r, 0, sizeof(r));
+	r.hostname = q.hostname;
+	r.queue_id = m->id;
+	r.from = buf_cstr(&from);
+	r.to = buf_cstr(&to);
+	r.envid = m->env.envid;
+	r.ret = m->env.ret;
+	r.arrival = m->env.arrival.tv_sec;
+	r.now = time(NULL);
+	r.rcpt = d;
+	r.nrcpt = n;
+	r.orig = orig.s;
+	r.orig_len = orig.len;
+	dsn_compose(&msg, &r);
+	{
+		struct buf	 sender = BUF_INIT;
+
+		if (*m->env.sender == '\0')
+			buf_printf(&sender, "%s@%s", dbl, q.hostname);
+		if (inject_report(buf_cstr(&sender), buf_cstr(&to), &msg) < 0)
+			queued = -1;
+		buf_free(&sender);
+	}
+mark:
+	/* Invariant 3: the report is queued before the rcpts are done. */
+	for (size_t i = 0; i < m->env.nrcpt; i++) {
+		if (m->work[i] != W_FAILED)
+			continue;
+		if (queued < 0) {
+			m->work[i] = W_DEFERRED;	/* retried later */
+			continue;
+		}
+		if (!is_last(m, i)) {
+			buf_printf(&rec, "done %zu\tbounced\t%s\t", i,
+			    m->env.rcpt[i].dsn);
+			record_clean(&rec, m->env.rcpt[i].reason);
+			buf_addc(&rec, '\n');
+		}
+		m->env.rcpt[i].state = QR_BOUNCED;
+		m->work[i] = W_IDLE;
+	}
+	if (rec.len)
+		msg_record(m, &rec);
+out:
+	free(d);
+	buf_free(&msg);
+	buf_free(&orig);
+	buf_free(&from);
+	buf_free(&to);
+	buf_free(&rec);
+}
+
+/* backoff - seconds until the next attempt after n deferrals */
+static time_t
+backoff(int n)
+{
+	long long	 lo = cfg_get_time("minimal_backoff_time");
+	long long	 hi = cfg_get_time("maximal_backoff_time");
+	long long	 d = lo;
+
+	while (n-- > 1 && d < hi)
+		d *= 2;
+	return (time_t)(d < hi ? d : hi);
+}
+
+/* settle - nothing in flight for m: bounce, finish, or schedule */
+static void
+settle(struct msg *m)
+{
+	int		 failed = 0, deferred = 0;
+	time_t		 now = time(NULL);
+	long long	 life;
+
+	life = cfg_get_time(*m->env.sender ? "maximal_queue_lifetime" :
+	    "bounce_queue_lifetime");
+	for (size_t i = 0; i < m->env.nrcpt; i++) {
+		if (m->work[i] == W_DEFERRED || (m->work[i] == W_IDLE &&
+		    m->env.rcpt[i].state == QR_DEFERRED)) {
+			/* Too old: the last reason becomes the bounce. */
+			if (now - m->env.arrival.tv_sec >= life) {
+				struct buf	 r = BUF_INIT;
+				const char	*why = m->env.rcpt[i].reason;
+
+				buf_printf(&r, "5.4.7 delivery time expired; "
+				    "last error: %s", why ? why : "none");
+				mark_failed(m, i, buf_cstr(&r));
+				buf_free(&r);
+			} else
+				deferred++;
+		}
+		if (m->work[i] == W_FAILED)
+			failed++;
+	}
+	if (failed)
+		bounce(m);
+	for (size_t i = 0; i < m->env.nrcpt; i++)
+		if (m->work[i] == W_DEFERRED)
+			deferred++;
+	if (!is_last(m, (size_t)-1) || deferred) {
+		for (size_t i = 0; i < m->env.nrcpt; i++)
+			if (m->work[i] == W_DEFERRED)
+				m->work[i] = W_IDLE;
+		m->env.ndefers++;
+		schedule(m, now + backoff(m->env.ndefers));
+		if (q.once)
+			heap_remove(m);		/* -f: one pass only */
+		return;
+	}
+	/* Every recipient is final. */
+	if (unlink(buf_cstr(&m->path)) < 0 && errno != ENOENT)
+		log_warn("%s: remove %s", m->id, buf_cstr(&m->path));
+	else
+		log_info("%s: removed", m->id);
+	msg_free(m);
+}
+
+/*
+ * The loop.
+ */
+
+/* scan - load every message in active/ and schedule the new ones (all
+ * of them when flush is set); remove stale tmp/ files */
+static void
+scan(int flush)
+{
+	struct buf	 p = BUF_INIT;
+	DIR		*d;
+	struct dirent	*de;
+	time_t		 now = time(NULL);
+
+	queue_path(&p, q.qdir, "active", NULL);
+	if ((d = opendir(buf_cstr(&p))) == NULL) {
+		log_warn("open %s", buf_cstr(&p));
+	} else {
+		while ((de = readdir(d)) != NULL) {
+			struct msg	*m;
+
+			if (de->d_name[0] == '.')
+				continue;
+			if ((m = msg_load(de->d_name)) != NULL &&
+			    m->inflight == 0 && (flush || m->heap == NOHEAP))
+				schedule(m, now);
+		}
+		closedir(d);
+	}
+	queue_path(&p, q.qdir, "tmp", NULL);
+	if ((d = opendir(buf_cstr(&p))) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			struct buf	 f = BUF_INIT;
+			struct stat	 st;
+
+			if (de->d_name[0] == '.')
+				continue;
+			queue_path(&f, q.qdir, "tmp", de->d_name);
+			if (lstat(buf_cstr(&f), &st) == 0 &&
+			    now - st.st_mtime > TMP_MAX_AGE &&
+			    unlink(buf_cstr(&f)) == 0)
+				log_info("removed stale %s", buf_cstr(&f));
+			buf_free(&f);
+		}
+		closedir(d);
+	}
+	buf_free(&p);
+}
+
+/* read_trigger - ids written to the FIFO by queue-inject */
+static void
+read_trigger(void)
+{
+	static struct buf	 pend = BUF_INIT;
+	char			 chunk[4096];
+	ssize_t			 n;
+
+	while ((n = read(q.trigger_fd, chunk, sizeof(chunk))) > 0) {
+		char	*line, *nl;
+
+		buf_add(&pend, chunk, (size_t)n);
+		line = pend.s;
+		while ((nl = memchr(line, '\n', pend.len -
+		    (size_t)(line - pend.s))) != NULL) {
+			struct msg	*m;
+
+			*nl = '\0';
+			if (*line == '\0')
+				scan(1);	/* a bare wake-up: flush */
+			else if ((m = msg_load(line)) != NULL &&
+			    m->inflight == 0)
+				schedule(m, time(NULL));
+			line = nl + 1;
+		}
+		memmove(pend.s, line, pend.len - (size_t)(line - pend.s));
+		pend.len -= (size_t)(line - pend.s);
+		if (pend.len > QUEUE_ID_MAX * 4)
+			buf_reset(&pend);	/* garbage: drop it */
+	}
+}
+
+/* reap - collect exited children */
+static void
+reap(void)
+{
+	pid_t	 pid;
+	int	 st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		struct job	*j;
+
+		for (j = q.running; j; j = j->next)
+			if (j->p.pid == pid) {
+				j->exited = 1;
+				j->wstatus = st;
+				break;
+			}
+		if (j == NULL && q.router_up && pid == q.router.pid) {
+			log_warnx("route-transport exited");
+			router_stop();
+		}
+	}
+}
+
+/* finish_jobs - act on jobs whose agent exited and whose output ended */
+static void
+finish_jobs(void)
+{
+	struct job	**pp = &q.running, *j;
+
+	while ((j = *pp) != NULL) {
+		if (j->exited && j->p.out_fd < 0) {
+			*pp = j->next;
+			if (j->in_fd >= 0)
+				close(j->in_fd);
+			job_finish(j);
+		} else
+			pp = &j->next;
+	}
+}
+
+/* run_due - attempt every message whose time has come */
+static void
+run_due(void)
+{
+	time_t	 now = time(NULL);
+
+	while (q.heap_len > 0 && q.heap[0]->due <= now)
+		attempt(q.heap[0]);
+}
+
+/* loop - the event loop; returns when stopped (or -f is done) */
+static void
+loop(void)
+{
+	struct pollfd	*pfd = NULL;
+	struct job	**who = NULL;
+	size_t		 cap = 0;
+
+	for (;;) {
+		size_t	 n = 0;
+		int	 timeout = -1, r;
+
+		run_due();
+		start_waiting();
+		if (q.stop)
+			break;
+		if (q.once && q.heap_len == 0 && q.running == NULL &&
+		    q.waiting == NULL)
+			break;
+		if (cap < (size_t)q.nrunning * 2 + 2) {
+			cap = (size_t)q.nrunning * 2 + 16;
+			pfd = xreallocarray(pfd, cap, sizeof(*pfd));
+			who = xreallocarray(who, cap, sizeof(*who));
+		}
+		pfd[n].fd = q.sig_pipe[0];
+		pfd[n].events = POLLIN;
+		who[n++] = NULL;
+		pfd[n].fd = q.trigger_fd;
+		pfd[n].events = POLLIN;
+		who[n++] = NULL;
+		for (struct job *j = q.running; j; j = j->next) {
+			if (j->in_fd >= 0) {
+				pfd[n].fd = j->in_fd;
+				pfd[n].events = POLLOUT;
+				who[n++] = j;
+			}
+			if (j->p.out_fd >= 0) {
+				pfd[n].fd = j->p.out_fd;
+				pfd[n].events = POLLIN;
+				who[n++] = j;
+			}
+		}
+		if (q.heap_len > 0) {
+			time_t	 d = q.heap[0]->due - time(NULL);
+
+			timeout = d <= 0 ? 0 : d > 3600 ? 3600000 :
+			    (int)d * 1000;
+		}
+		r = poll(pfd, (nfds_t)n, timeout);
+		if (r < 0 && errno != EINTR) {
+			log_warn("poll");
+			break;
+		}
+		if (r <= 0)
+			continue;
+		if (pfd[0].revents) {
+			char	 buf[64];
+
+			while (read(q.sig_pipe[0], buf, sizeof(buf)) > 0)
+				;
+			reap();
+		}
+		if (pfd[1].revents)
+			read_trigger();
+		for (size_t i = 2; i < n; i++) {
+			struct job	*j = who[i];
+
+			if (pfd[i].revents == 0)
+				continue;
+			if (pfd[i].fd == j->in_fd)
+				job_feed(j);
+			else if (pfd[i].fd == j->p.out_fd)
+				job_drain(j);
+		}
+		reap();
+		finish_jobs();
+	}
+	free(pfd);
+	free(who);
+}
+
+/* setup_signals - self-pipe for SIGCHLD and the stop signals */
+static void
+setup_signals(void)
+{
+	struct sigaction	 sa;
+
+	if (pipe(q.sig_pipe) < 0)
+		die_temp("4.3.0 pipe: %s", strerror(errno));
+	for (int i = 0; i < 2; i++) {
+		fcntl(q.sig_pipe[i], F_SETFD, FD_CLOEXEC);
+		fcntl(q.sig_pipe[i], F_SETFL, O_NONBLOCK);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* qmgr_run - set up, loop, and return an exit status */
+int
+qmgr_run(const struct qmgr_opts *o)
+{
+	struct buf	 err = BUF_INIT, p = BUF_INIT;
+
+	memset(&q, 0, sizeof(q));
+	q.cfgdir = o->config_dir;
+	q.once = o->once;
+	cfg_load(o->config_dir);
+	q.qdir = cfg_path(cfg_get("queue_directory"));
+	q.hostname = cfg_get("myhostname");
+	q.proc_limit = (int)cfg_get_int("default_process_limit");
+	q.dest_limit = (int)cfg_get_int(
+	    "default_destination_concurrency_limit");
+	if (queue_layout(q.qdir, &err) < 0)
+		die_temp("4.3.0 %s", buf_cstr(&err));
+	proc_bin(&q.bin_deliver_local, "deliver-local");
+	proc_bin(&q.bin_deliver_remote, "deliver-remote");
+	proc_bin(&q.bin_route, "route-transport");
+	proc_bin(&q.bin_inject, "queue-inject");
+	setup_signals();
+
+	/* O_RDWR: the FIFO never reports end of file when writers leave. */
+	queue_path(&p, q.qdir, "trigger", NULL);
+	q.trigger_fd = open(buf_cstr(&p), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (q.trigger_fd < 0)
+		die_temp("4.3.0 open %s: %s", buf_cstr(&p), strerror(errno));
+	log_info("started, queue %s", q.qdir);
+	scan(0);
+	loop();
+	router_stop();
+	log_info("stopped%s", q.once ? " (one pass done)" : "");
+	buf_free(&err);
+	buf_free(&p);
+	return EX_OK;
+}

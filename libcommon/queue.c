@@ -1,0 +1,547 @@
+/*
+ * queue - the spool: queue files, their envelopes and their state.
+ */
+#include "queue.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "file.h"
+#include "io.h"
+#include "mem.h"
+
+#define QUEUE_MAGIC	"pipemail-queue 1\n"
+#define SIZE_WIDTH	20
+
+static const char *const queue_dirs[] = {"tmp", "active", "hold"};
+
+/* queue_path - DIR/SUB/NAME (NAME may be NULL) into b */
+void
+queue_path(struct buf *b, const char *qdir, const char *sub,
+    const char *name)
+{
+	buf_reset(b);
+	buf_printf(b, "%s/%s", qdir, sub);
+	if (name != NULL)
+		buf_printf(b, "/%s", name);
+}
+
+/* queue_layout - make the spool's directories and trigger if missing */
+int
+queue_layout(const char *qdir, struct buf *err)
+{
+	struct buf	 p = BUF_INIT;
+	struct stat	 st;
+	int		 r = -1;
+
+	for (size_t i = 0; i < sizeof(queue_dirs) / sizeof(queue_dirs[0]);
+	    i++) {
+		queue_path(&p, qdir, queue_dirs[i], NULL);
+		if (stat(buf_cstr(&p), &st) == 0 && S_ISDIR(st.st_mode))
+			continue;
+		if (file_mkdirs(buf_cstr(&p), 0770) < 0) {
+			if (err)
+				buf_printf(err, "create %s: %s", buf_cstr(&p),
+				    strerror(errno));
+			goto out;
+		}
+	}
+	queue_path(&p, qdir, "trigger", NULL);
+	if (lstat(buf_cstr(&p), &st) < 0) {
+		if (mkfifo(buf_cstr(&p), 0660) < 0 && errno != EEXIST) {
+			if (err)
+				buf_printf(err, "create %s: %s", buf_cstr(&p),
+				    strerror(errno));
+			goto out;
+		}
+	}
+	r = file_fsync_dir(qdir);
+	if (r < 0 && err)
+		buf_printf(err, "fsync %s: %s", qdir, strerror(errno));
+out:
+	buf_free(&p);
+	return r;
+}
+
+/* queue_addr_ok - may this address go into an envelope record? */
+int
+queue_addr_ok(const char *a)
+{
+	size_t	 n = 0;
+
+	for (; *a; a++, n++)
+		if ((unsigned char)*a < 0x20 || *a == 0x7f)
+			return 0;
+	return n <= QUEUE_ADDR_MAX;
+}
+
+/* queue_new_head - the magic line and a size to be filled in later */
+static int
+queue_new_head(struct queue_new *qn, struct buf *err)
+{
+	struct buf	 b = BUF_INIT;
+	int		 r;
+
+	buf_adds(&b, QUEUE_MAGIC);
+	qn->size_off = (off_t)b.len + 5;
+	buf_printf(&b, "size %0*d\n", SIZE_WIDTH, 0);
+	qn->data_off = (off_t)b.len;
+	r = fd_write_all(qn->fd, b.s, b.len);
+	if (r < 0) {
+		if (err)
+			buf_printf(err, "write queue file: %s",
+			    strerror(errno));
+		queue_new_abort(qn);
+	}
+	buf_free(&b);
+	return r;
+}
+
+/* queue_new_open - create a new queue file under tmp/ and name it */
+int
+queue_new_open(const char *qdir, struct queue_new *qn, struct buf *err)
+{
+	struct timeval	 tv;
+	struct stat	 st;
+	static unsigned	 seq;
+
+	memset(qn, 0, sizeof(*qn));
+	qn->fd = -1;
+	buf_init(&qn->tmp);
+	buf_init(&qn->final);
+	gettimeofday(&tv, NULL);
+	qn->arrival.tv_sec = tv.tv_sec;
+	qn->arrival.tv_nsec = (long)tv.tv_usec * 1000;
+	for (int tries = 0; tries < 10; tries++) {
+		buf_reset(&qn->tmp);
+		buf_printf(&qn->tmp, "%s/tmp/%ld.%ld.%u", qdir, (long)getpid(),
+		    (long)tv.tv_usec, seq++);
+		qn->fd = open(buf_cstr(&qn->tmp), O_RDWR | O_CREAT | O_EXCL |
+		    O_CLOEXEC | O_NOFOLLOW, 0660);
+		if (qn->fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (qn->fd < 0 || fstat(qn->fd, &st) < 0) {
+		if (err)
+			buf_printf(err, "create %s: %s", buf_cstr(&qn->tmp),
+			    strerror(errno));
+		queue_new_abort(qn);
+		return -1;
+	}
+
+	/*
+	 * The id: arrival time and inode.  The inode is unique while the
+	 * file exists, and the file exists until the id is spent.
+	 */
+	snprintf(qn->id, sizeof(qn->id), "%" PRIXMAX "%05lX%" PRIXMAX,
+	    (uintmax_t)tv.tv_sec, (unsigned long)tv.tv_usec,
+	    (uintmax_t)st.st_ino);
+	queue_path(&qn->final, qdir, "active", qn->id);
+	return queue_new_head(qn, err);
+}
+
+/* queue_new_envelope - write the envelope records after the message */
+int
+queue_new_envelope(struct queue_new *qn, const struct queue_env *env,
+    struct buf *err)
+{
+	struct buf	 b = BUF_INIT;
+	int		 r = -1;
+
+	if (!queue_addr_ok(env->sender)) {
+		if (err)
+			buf_adds(err, "bad character in sender address");
+		errno = EINVAL;
+		goto out;
+	}
+	buf_printf(&b, "arrival %lld.%06ld\n", (long long)qn->arrival.tv_sec,
+	    qn->arrival.tv_nsec / 1000);
+	buf_printf(&b, "sender %s\n", env->sender);
+	if (env->ret && *env->ret)
+		buf_printf(&b, "ret %s\n", env->ret);
+	if (env->envid && *env->envid) {
+		if (!queue_addr_ok(env->envid)) {
+			if (err)
+				buf_adds(err, "bad character in ENVID");
+			errno = EINVAL;
+			goto out;
+		}
+		buf_printf(&b, "envid %s\n", env->envid);
+	}
+	for (size_t i = 0; i < env->nrcpt; i++) {
+		const struct queue_rcpt *rc = &env->rcpt[i];
+		const char *orcpt = rc->orcpt ? rc->orcpt : "";
+
+		if (!queue_addr_ok(rc->addr) || !queue_addr_ok(orcpt) ||
+		    strchr(rc->addr, '\t') || *rc->addr == '\0') {
+			if (err)
+				buf_adds(err, "bad recipient address");
+			errno = EINVAL;
+			goto out;
+		}
+		buf_printf(&b, "rcpt %s\t%s\t%d\n", rc->addr, orcpt,
+		    rc->notify);
+	}
+	buf_adds(&b, "end\n");
+	if (b.len > QUEUE_HEAD_MAX) {
+		if (err)
+			buf_adds(err, "envelope too large");
+		errno = EFBIG;
+		goto out;
+	}
+	if (fd_write_all(qn->fd, b.s, b.len) < 0) {
+		if (err)
+			buf_printf(err, "write queue file: %s",
+			    strerror(errno));
+		goto out;
+	}
+	r = 0;
+out:
+	buf_free(&b);
+	return r;
+}
+
+/* queue_new_write - append message bytes */
+int
+queue_new_write(struct queue_new *qn, const void *p, size_t n)
+{
+	if (fd_write_all(qn->fd, p, n) < 0)
+		return -1;
+	qn->size += (off_t)n;
+	return 0;
+}
+
+/* queue_new_commit - fill in the size, fsync, rename into place */
+int
+queue_new_commit(struct queue_new *qn, int hold, struct buf *err)
+{
+	char	 num[SIZE_WIDTH + 1];
+	char	*slash;
+
+	if (hold) {
+		/* .../active/ID -> .../hold/ID */
+		struct buf	 h = BUF_INIT;
+
+		slash = strrchr(buf_cstr(&qn->final), '/');
+		buf_add(&h, qn->final.s, (size_t)(slash - qn->final.s) -
+		    strlen("active"));
+		buf_printf(&h, "hold/%s", qn->id);
+		buf_free(&qn->final);
+		qn->final = h;
+	}
+	snprintf(num, sizeof(num), "%0*lld", SIZE_WIDTH, (long long)qn->size);
+	if (pwrite(qn->fd, num, SIZE_WIDTH, qn->size_off) != SIZE_WIDTH) {
+		if (err)
+			buf_printf(err, "write queue file: %s",
+			    strerror(errno));
+		queue_new_abort(qn);
+		return -1;
+	}
+	if (file_tmp_commit(qn->fd, buf_cstr(&qn->tmp),
+	    buf_cstr(&qn->final)) < 0) {
+		if (err)
+			buf_printf(err, "commit queue file %s: %s", qn->id,
+			    strerror(errno));
+		qn->fd = -1;
+		queue_new_abort(qn);
+		return -1;
+	}
+	qn->fd = -1;
+	buf_free(&qn->tmp);
+	buf_free(&qn->final);
+	return 0;
+}
+
+/* queue_new_abort - throw a half-written file away */
+void
+queue_new_abort(struct queue_new *qn)
+{
+	int	 saved = errno;
+
+	if (qn->fd >= 0)
+		close(qn->fd);
+	qn->fd = -1;
+	if (qn->tmp.len)
+		unlink(buf_cstr(&qn->tmp));
+	buf_free(&qn->tmp);
+	buf_free(&qn->final);
+	errno = saved;
+}
+
+/* field - split off the next TAB-separated field of *p (in place) */
+static char *
+field(char **p)
+{
+	char	*s = *p, *t;
+
+	if (s == NULL)
+		return NULL;
+	t = strchr(s, '\t');
+	if (t) {
+		*t = '\0';
+		*p = t + 1;
+	} else
+		*p = NULL;
+	return s;
+}
+
+/* expand_record - "expand INDEX T N R ADDRESS": one more recipient */
+static int
+expand_record(struct queue_env *env, char *p, size_t *cap)
+{
+	char		*idx = field(&p), *tr = field(&p), *nh = field(&p);
+	char		*rcpt = field(&p), *addr = p, *end;
+	unsigned long	 i;
+	struct queue_rcpt *rc;
+
+	if (idx == NULL || tr == NULL || nh == NULL || rcpt == NULL ||
+	    addr == NULL)
+		return -1;
+	errno = 0;
+	i = strtoul(idx, &end, 10);
+	if (errno || *end || i >= env->nrcpt)
+		return -1;
+	env->rcpt[i].state = QR_EXPANDED;
+	if (env->nrcpt == *cap) {
+		*cap = *cap ? *cap * 2 : 4;
+		env->rcpt = xreallocarray(env->rcpt, *cap, sizeof(*env->rcpt));
+	}
+	rc = &env->rcpt[env->nrcpt++];
+	memset(rc, 0, sizeof(*rc));
+	rc->addr = xstrdup(addr);
+	rc->orcpt = xstrdup(env->rcpt[i].orcpt);
+	rc->notify = env->rcpt[i].notify;
+	rc->parent = (int)i;
+	rc->transport = xstrdup(tr);
+	rc->nexthop = xstrdup(nh);
+	rc->recipient = xstrdup(rcpt);
+	return 0;
+}
+
+/* state_record - apply one done/defer/expand record to the envelope */
+static int
+state_record(struct queue_env *env, char *line, size_t *cap)
+{
+	int		 done = strncmp(line, "done ", 5) == 0;
+	char		*p, *idx, *second, *dsn, *reason, *end;
+	unsigned long	 i;
+	struct queue_rcpt *rc;
+
+	if (strncmp(line, "expand ", 7) == 0)
+		return expand_record(env, line + 7, cap);
+	if (!done && strncmp(line, "defer ", 6) != 0)
+		return -1;
+	p = line + (done ? 5 : 6);
+	idx = field(&p);
+	second = field(&p);
+	dsn = field(&p);
+	reason = p ? p : "";
+	if (idx == NULL || second == NULL || dsn == NULL)
+		return -1;
+	errno = 0;
+	i = strtoul(idx, &end, 10);
+	if (errno || *end || i >= env->nrcpt)
+		return -1;
+	rc = &env->rcpt[i];
+	if (done) {
+		if (strcmp(second, "sent") == 0)
+			rc->state = QR_SENT;
+		else if (strcmp(second, "bounced") == 0)
+			rc->state = QR_BOUNCED;
+		else
+			return -1;
+	} else {
+		if (rc->state == QR_SENT || rc->state == QR_BOUNCED)
+			return 0;
+		rc->state = QR_DEFERRED;
+		rc->last_try = (time_t)strtoll(second, NULL, 10);
+		env->ndefers++;
+	}
+	free(rc->dsn);
+	free(rc->reason);
+	rc->dsn = xstrdup(dsn);
+	rc->reason = xstrdup(reason);
+	return 0;
+}
+
+/* env_record - apply one envelope record; 0, or -1 when malformed */
+static int
+env_record(struct queue_env *env, char *p, size_t *cap)
+{
+	char		*end;
+
+	if (strncmp(p, "arrival ", 8) == 0) {
+		env->arrival.tv_sec = (time_t)strtoll(p + 8, &end, 10);
+		if (*end == '.')
+			env->arrival.tv_nsec = strtol(end + 1, NULL, 10) *
+			    1000;
+	} else if (strncmp(p, "sender ", 7) == 0) {
+		free(env->sender);
+		env->sender = xstrdup(p + 7);
+	} else if (strncmp(p, "ret ", 4) == 0) {
+		free(env->ret);
+		env->ret = xstrdup(p + 4);
+	} else if (strncmp(p, "envid ", 6) == 0) {
+		free(env->envid);
+		env->envid = xstrdup(p + 6);
+	} else if (strncmp(p, "rcpt ", 5) == 0) {
+		char		*q = p + 5, *addr, *orcpt, *notify;
+		struct queue_rcpt *rc;
+
+		addr = field(&q);
+		orcpt = field(&q);
+		notify = q;
+		if (orcpt == NULL || notify == NULL || *addr == '\0')
+			return -1;
+		if (env->nrcpt == *cap) {
+			*cap = *cap ? *cap * 2 : 4;
+			env->rcpt = xreallocarray(env->rcpt, *cap,
+			    sizeof(*env->rcpt));
+		}
+		rc = &env->rcpt[env->nrcpt++];
+		memset(rc, 0, sizeof(*rc));
+		rc->addr = xstrdup(addr);
+		rc->orcpt = xstrdup(orcpt);
+		rc->notify = atoi(notify);
+		rc->parent = -1;
+	} else
+		return -1;
+	return 0;
+}
+
+/* queue_env_read - parse a queue file's envelope and state records */
+int
+queue_env_read(int fd, struct queue_env *env, struct buf *err)
+{
+	struct buf	 b = BUF_INIT;
+	char		 head[sizeof(QUEUE_MAGIC) + SIZE_WIDTH + 8];
+	size_t		 headlen = strlen(QUEUE_MAGIC) + 5 + SIZE_WIDTH + 1;
+	size_t		 cap = 0;
+	char		*p, *nl, *end;
+	int		 r = -1, in_env = 1;
+	ssize_t		 n;
+
+	memset(env, 0, sizeof(*env));
+	n = pread(fd, head, headlen, 0);
+	if (n < 0)
+		goto sys;
+	if ((size_t)n != headlen ||
+	    memcmp(head, QUEUE_MAGIC, strlen(QUEUE_MAGIC)) != 0 ||
+	    memcmp(head + strlen(QUEUE_MAGIC), "size ", 5) != 0 ||
+	    head[headlen - 1] != '\n')
+		goto bad;
+	head[headlen - 1] = '\0';
+	env->size = (off_t)strtoll(head + strlen(QUEUE_MAGIC) + 5, &end, 10);
+	if (*end || env->size < 0)
+		goto bad;
+	env->data_off = (off_t)headlen;
+
+	/* The records after the message: envelope, "end", then state. */
+	if (lseek(fd, env->data_off + env->size, SEEK_SET) < 0 ||
+	    fd_read_file(fd, &b, 2 * QUEUE_HEAD_MAX) < 0)
+		goto sys;
+	p = b.s ? b.s : "";
+	while ((nl = memchr(p, '\n', b.len - (size_t)(p - b.s))) != NULL) {
+		*nl = '\0';
+		if (in_env) {
+			if (strcmp(p, "end") == 0)
+				in_env = 0;
+			else if (env_record(env, p, &cap) < 0)
+				goto bad;
+		} else if (state_record(env, p, &cap) < 0)
+			goto bad;
+		p = nl + 1;
+	}
+	/* A last record without its newline was torn by a crash: ignored. */
+	if (in_env || env->sender == NULL || env->nrcpt == 0)
+		goto bad;
+	if (env->ret == NULL)
+		env->ret = xstrdup("");
+	if (env->envid == NULL)
+		env->envid = xstrdup("");
+	r = 0;
+	goto out;
+bad:
+	errno = EINVAL;
+	if (err)
+		buf_adds(err, "malformed queue file");
+	goto out;
+sys:
+	if (err)
+		buf_printf(err, "read queue file: %s", strerror(errno));
+out:
+	buf_free(&b);
+	if (r < 0) {
+		int	 saved = errno;
+
+		queue_env_free(env);
+		errno = saved;
+	}
+	return r;
+}
+
+/* queue_env_free - release an envelope read by queue_env_read() */
+void
+queue_env_free(struct queue_env *env)
+{
+	for (size_t i = 0; i < env->nrcpt; i++) {
+		free(env->rcpt[i].addr);
+		free(env->rcpt[i].orcpt);
+		free(env->rcpt[i].dsn);
+		free(env->rcpt[i].reason);
+		free(env->rcpt[i].transport);
+		free(env->rcpt[i].nexthop);
+		free(env->rcpt[i].recipient);
+	}
+	free(env->rcpt);
+	free(env->sender);
+	free(env->ret);
+	free(env->envid);
+	memset(env, 0, sizeof(*env));
+}
+
+/* queue_append - append state records durably (one write, fdatasync) */
+int
+queue_append(int fd, const char *rec, size_t n)
+{
+	off_t	 end = lseek(fd, 0, SEEK_END);
+
+	if (end < 0)
+		return -1;
+	if (fd_write_all(fd, rec, n) < 0) {
+		int	 saved = errno;
+
+		/* Leave no torn record behind a good one. */
+		(void)!ftruncate(fd, end);
+		errno = saved;
+		return -1;
+	}
+	return fdatasync(fd);
+}
+
+/* queue_trigger - tell a running queue-run about message id (if any) */
+int
+queue_trigger(const char *qdir, const char *id)
+{
+	struct buf	 p = BUF_INIT, msg = BUF_INIT;
+	int		 fd, r = -1;
+
+	queue_path(&p, qdir, "trigger", NULL);
+	/* O_NONBLOCK: no reader (ENXIO) means nobody to wake, not a wait. */
+	fd = open(buf_cstr(&p), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0) {
+		buf_printf(&msg, "%s\n", id);
+		r = write(fd, msg.s, msg.len) == (ssize_t)msg.len ? 0 : -1;
+		close(fd);
+	}
+	buf_free(&p);
+	buf_free(&msg);
+	return r;
+}

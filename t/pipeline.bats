@@ -1,0 +1,149 @@
+#!/usr/bin/env bats
+# The whole local path: sendmail -> queue-inject -> queue-run ->
+# route-transport -> deliver-local -> mbox, including crashes.
+
+load helper
+
+setup() {
+	instance "local_recipient_maps = static:any" \
+	    "alias_maps = hash:$BATS_TEST_TMPDIR/inst/etc/aliases" \
+	    "alias_database = hash:$BATS_TEST_TMPDIR/inst/etc/aliases" \
+	    "minimal_backoff_time = 1s" "maximal_backoff_time = 2s"
+	cat >"$INST/etc/aliases" <<-EOF
+	team: alice, bob
+	postmaster: alice
+	EOF
+	postalias "$INST/etc/aliases"
+	CF="-c $INST/etc"
+}
+
+teardown() {
+	if [ -n "${QRPID:-}" ]; then kill "$QRPID" 2>/dev/null || true; fi
+	pkill -9 -f "queue-run $CF" 2>/dev/null || true
+}
+
+# wait_for - poll a shell condition for up to $2 seconds (default 20)
+wait_for() {
+	local i
+	for ((i = 0; i < ${2:-20} * 20; i++)); do
+		eval "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# count_msgs - messages in an mbox
+count_msgs() {
+	grep -c '^From ' "$1" 2>/dev/null || echo 0
+}
+
+@test "pipeline: sendmail then queue-run -f delivers to the mbox" {
+	printf 'Subject: first\n\nhello alice\n' | sendmail $CF -i alice@localhost
+	[ "$(queued active)" -eq 1 ]
+	run queue-run $CF -f
+	[ "$status" -eq 0 ]
+	[ "$(queued active)" -eq 0 ]
+	[ "$(count_msgs "$INST/mail/alice")" -eq 1 ]
+	grep -q '^Subject: first$' "$INST/mail/alice"
+	grep -q '^hello alice$' "$INST/mail/alice"
+	grep -q 'to=<alice@localhost>, relay=local, delay=.*, dsn=2.0.0, status=sent' "$INST/maillog"
+}
+
+@test "pipeline: the daemon delivers as soon as a message is queued" {
+	queue-run $CF & QRPID=$!
+	wait_for "grep -q started '$INST/maillog'"
+	printf 'Subject: live\n\nnow\n' | sendmail $CF -i bob@localhost
+	wait_for "[ \"\$(count_msgs '$INST/mail/bob')\" -eq 1 ]" 10
+	wait_for "[ \$(queued active) -eq 0 ]" 5
+}
+
+@test "pipeline: an alias to two users delivers to both" {
+	printf 'Subject: team\n\nhi team\n' | sendmail $CF -i team@localhost
+	queue-run $CF -f
+	[ "$(count_msgs "$INST/mail/alice")" -eq 1 ]
+	[ "$(count_msgs "$INST/mail/bob")" -eq 1 ]
+	[ "$(queued active)" -eq 0 ]
+}
+
+@test "pipeline: a permanent failure bounces an RFC 3464 report" {
+	instance "local_recipient_maps = static:any" \
+	    "transport_maps = inline:{ nowhere.test = error:5.1.2 no such domain }"
+	printf 'Subject: lost\n\nbody\n' | sendmail $CF -i -f carol@localhost x@nowhere.test
+	queue-run $CF -f	# bounces x@nowhere.test, queues the report
+	queue-run $CF -f	# delivers the report to carol
+	[ "$(queued active)" -eq 0 ]
+	m="$INST/mail/carol"
+	[ "$(count_msgs "$m")" -eq 1 ]
+	grep -q '^From MAILER-DAEMON ' "$m"
+	grep -q '^Return-Path: <>' "$m"
+	grep -q 'report-type=delivery-status' "$m"
+	grep -q '^Final-Recipient: rfc822; x@nowhere.test$' "$m"
+	grep -q '^Action: failed$' "$m"
+	grep -q '^Status: 5.1.2$' "$m"
+	grep -q '^Subject: lost$' "$m"
+	grep -q 'to=<x@nowhere.test>, relay=none, .*status=bounced' "$INST/maillog"
+}
+
+@test "pipeline: no bounce for the null sender; postmaster gets it" {
+	instance "local_recipient_maps = static:any" \
+	    "transport_maps = inline:{ nowhere.test = error:no such domain }" \
+	    "2bounce_notice_recipient = pm@localhost"
+	printf 'Subject: bounce me\n\nbody\n' | sendmail $CF -i -f '<>' x@nowhere.test
+	queue-run $CF -f
+	queue-run $CF -f
+	[ "$(queued active)" -eq 0 ]
+	[ "$(count_msgs "$INST/mail/pm")" -eq 1 ]
+	grep -q '^Return-Path: <double-bounce@mx.example.test>' "$INST/mail/pm"
+}
+
+@test "pipeline: a deferred message stays queued with its reason, then expires" {
+	instance "local_recipient_maps = static:any" \
+	    "transport_maps = inline:{ far.test = smtp:[127.0.0.1]:1 }" \
+	    "maximal_queue_lifetime = 3s" "bounce_queue_lifetime = 3s" \
+	    "minimal_backoff_time = 1s" "maximal_backoff_time = 1s"
+	printf 'Subject: slow\n\nbody\n' | sendmail $CF -i -f dave@localhost y@far.test
+	queue-run $CF -f
+	[ "$(queued active)" -eq 1 ]
+	grep -q 'to=<y@far.test>, relay=\[127.0.0.1\]:1, .*status=deferred' "$INST/maillog"
+	grep -q '^defer 0	' "$INST"/spool/active/*
+	sleep 3
+	queue-run $CF -f
+	queue-run $CF -f
+	[ "$(queued active)" -eq 0 ]
+	grep -q '^Status: 5.4.7$' "$INST/mail/dave"
+}
+
+@test "pipeline: 200 messages survive five kill -9 of queue-run and its agents" {
+	queue-run $CF & QRPID=$!
+	(
+		for i in $(seq 1 200); do
+			printf 'Subject: crash %d\nX-Seq: %d\n\nline one of %d\nline two of %d\n' \
+			    "$i" "$i" "$i" "$i" | sendmail $CF -i erin@localhost ||
+			    echo "sendmail $i failed" >&2
+		done
+	) & injector=$!
+	for k in 1 2 3 4 5; do
+		sleep "0.$((RANDOM % 6 + 2))"
+		pkill -9 -f "queue-run $CF" || true
+		pkill -9 -f "deliver-local $CF" || true
+		pkill -9 -f "route-transport $CF" || true
+		queue-run $CF & QRPID=$!
+	done
+	wait "$injector"
+	wait_for "[ \$(queued active) -eq 0 ]" 60
+	kill "$QRPID"; wait "$QRPID" || true
+	QRPID=
+	python3 - "$INST/mail/erin" <<-'PY'
+	import mailbox, sys, collections
+	seen = collections.Counter()
+	for msg in mailbox.mbox(sys.argv[1]):
+	    n = int(msg["X-Seq"])
+	    body = msg.get_payload()
+	    assert body == "line one of %d\nline two of %d\n" % (n, n), (n, body)
+	    seen[n] += 1
+	missing = [n for n in range(1, 201) if n not in seen]
+	dups = sum(c - 1 for c in seen.values())
+	print("delivered %d distinct, %d duplicates, %d missing" % (len(seen), dups, len(missing)), file=sys.stderr)
+	assert not missing, missing
+	PY
+}

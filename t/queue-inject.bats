@@ -1,0 +1,157 @@
+#!/usr/bin/env bats
+# queue-inject: durable, whole-or-nothing queueing of one message.
+
+load helper
+
+setup() {
+	instance
+}
+
+# qfile - the only queue file in a subdirectory
+qfile() {
+	find "$INST/spool/${1:-active}" -type f | head -n 1
+}
+
+@test "queue-inject: queues a message, prints its id, exits 0" {
+	run queue-inject -f sender@example.org rcpt@example.org <<<"Subject: t
+
+body"
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^[0-9A-F]+$ ]]
+	f=$(qfile)
+	[ "$(basename "$f")" = "$output" ]
+	grep -qx "sender sender@example.org" "$f"
+	grep -qx "rcpt rcpt@example.org	.*" "$f"
+	grep -qx "end" "$f"
+	grep -q "^Received: by mx.example.test (pipemail, from userid $(id -u))" "$f"
+	grep -q "id $output; " "$f"
+	[ "$(queued tmp)" -eq 0 ]
+	grep -q "$output: from=<sender@example.org>, size=.*, nrcpt=1" "$INST/maillog"
+}
+
+@test "queue-inject: size field matches the message bytes" {
+	printf 'Subject: x\n\nhello\n' | queue-inject -f a@b c@d
+	f=$(qfile)
+	size=$(sed -n 2p "$f" | awk '{print $2+0}')
+	head_len=$(head -n 2 "$f" | wc -c)
+	# The message is exactly SIZE bytes after the two head lines.
+	msg=$(tail -c +$((head_len + 1)) "$f" | head -c "$size")
+	[[ "$msg" == Received:* ]]
+	[[ "$msg" == *"Subject: x"*"hello" ]]
+	after=$(tail -c +$((head_len + size + 1)) "$f" | head -n 1)
+	[[ "$after" == arrival* ]]
+}
+
+@test "queue-inject: CRLF becomes LF and a last newline is added" {
+	printf 'Subject: x\r\n\r\nline1\r\nlast' | queue-inject -f a@b c@d
+	f=$(qfile)
+	! grep -q $'\r' "$f"
+	grep -qx "last" "$f"
+}
+
+@test "queue-inject: lines over 998 octets are broken, folded in headers" {
+	long=$(head -c 2500 /dev/zero | tr '\0' x)
+	printf 'X-Long: %s\n\n%s\n' "$long" "$long" | queue-inject -f a@b c@d
+	f=$(qfile)
+	# No line longer than 998 octets.
+	[ "$(awk '{ if (length($0) > 998) n++ } END { print n+0 }' "$f")" -eq 0 ]
+	# The header continues on folded lines (leading space).
+	grep -q "^ x" "$f"
+	# Every x survived: 2 * 2500.
+	[ "$(tr -cd x <"$f" | wc -c)" -ge 5000 ]
+}
+
+@test "queue-inject: message_size_limit refuses with 5.3.4 and exit 65" {
+	instance "message_size_limit = 1000"
+	run queue-inject -f a@b c@d < <(head -c 5000 /dev/zero | tr '\0' a)
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"5.3.4 message file too big"* ]]
+	[ "$(queued active)" -eq 0 ]
+	[ "$(queued tmp)" -eq 0 ]
+}
+
+@test "queue-inject: too many Received headers is a loop: 5.4.6, exit 65" {
+	instance "hopcount_limit = 5"
+	run queue-inject -f a@b c@d < <(for i in 1 2 3 4 5; do echo "Received: from x$i"; done; echo; echo body)
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"5.4.6"* ]]
+	[ "$(queued active)" -eq 0 ]
+}
+
+@test "queue-inject: -e reads a complete envelope after the message" {
+	run bash -c 'printf "Subject: e\n\nbody\n" | queue-inject -e 3 3< <(printf "Fs@x\0Rhdrs\0Eid1\0Ta@y\trfc822;a@y\t6\0Tb@y\0\0")'
+	[ "$status" -eq 0 ]
+	f=$(qfile)
+	grep -qx "sender s@x" "$f"
+	grep -qx "ret hdrs" "$f"
+	grep -qx "envid id1" "$f"
+	grep -qx "rcpt a@y	rfc822;a@y	6" "$f"
+	grep -qx "rcpt b@y		0" "$f"
+}
+
+@test "queue-inject: -e with an envelope cut short queues nothing, exit 75" {
+	run bash -c 'printf "Subject: e\n\nbody\n" | queue-inject -e 3 3< <(printf "Fs@x\0Ta@y\0")'
+	[ "$status" -eq 75 ]
+	[[ "$output" == *"incomplete envelope"* ]]
+	[ "$(queued active)" -eq 0 ]
+	[ "$(queued tmp)" -eq 0 ]
+}
+
+@test "queue-inject: a writer killed with -9 mid-message queues nothing" {
+	mkfifo "$BATS_TEST_TMPDIR/msg" "$BATS_TEST_TMPDIR/env"
+	queue-inject -e 3 <"$BATS_TEST_TMPDIR/msg" 3<"$BATS_TEST_TMPDIR/env" &
+	qpid=$!
+	# The writer holds both pipes, sends half a message, and dies.
+	bash -c 'exec 4>"$1" 5>"$2"; printf "Subject: half\n\nsome of the" >&4; kill -9 $$' _ "$BATS_TEST_TMPDIR/msg" "$BATS_TEST_TMPDIR/env" || true
+	wait $qpid || rc=$?
+	[ "${rc:-0}" -eq 75 ]
+	[ "$(queued active)" -eq 0 ]
+	[ "$(queued tmp)" -eq 0 ]
+}
+
+@test "queue-inject: -h puts the message on hold" {
+	printf 'x\n' | queue-inject -h -f a@b c@d
+	[ "$(queued hold)" -eq 1 ]
+	[ "$(queued active)" -eq 0 ]
+}
+
+@test "queue-inject: a control character in an address is refused, exit 65" {
+	run queue-inject -f a@b $'c\r@d' <<<"x"
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"5.6.0"* ]]
+	[ "$(queued active)" -eq 0 ]
+}
+
+@test "queue-inject: bad usage exits 64 with usage:" {
+	run queue-inject -Z a@b
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"usage:"* ]]
+	run queue-inject -f a@b
+	[ "$status" -eq 64 ]
+	run queue-inject -e 3 -f a@b c@d
+	[ "$status" -eq 64 ]
+}
+
+@test "queue-inject: an unwritable queue is a temporary failure, exit 75" {
+	printf 'x\n' | queue-inject -f a@b c@d
+	rm -f "$INST"/spool/active/*
+	chmod 500 "$INST/spool/tmp"
+	run queue-inject -f a@b c@d <<<"x"
+	chmod 770 "$INST/spool/tmp"
+	[ "$status" -eq 75 ]
+	[[ "$output" == *"4.3.0"* ]]
+	[ "$(queued active)" -eq 0 ]
+}
+
+@test "queue-inject: mail_owner that does not exist is a config error, 78" {
+	instance "mail_owner = no-such-user-here"
+	if [ "$(id -u)" -ne 0 ]; then skip "needs root"; fi
+	run queue-inject -f a@b c@d <<<"x"
+	[ "$status" -eq 78 ]
+}
+
+@test "queue-inject: the queue is never written as root" {
+	if [ "$(id -u)" -ne 0 ]; then skip "needs root"; fi
+	printf 'x\n' | queue-inject -f a@b c@d
+	[ "$(stat -c %U "$(qfile)")" = nobody ]
+}

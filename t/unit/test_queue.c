@@ -1,0 +1,215 @@
+/* test_queue - queue files: write, commit, read back, state records */
+#include "queue.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "file.h"
+#include "tap.h"
+
+static char	 qdir[] = "/tmp/pmqueueXXXXXX";
+
+/* inject - write one message; returns its id in id (static) */
+static const char *
+inject(const char *sender, const char **rcpts, size_t n, const char *msg,
+    int hold)
+{
+	static char		 id[QUEUE_ID_MAX];
+	struct queue_new	 qn;
+	struct queue_env	 env;
+	struct queue_rcpt	 rc[8];
+	struct buf		 err = BUF_INIT;
+
+	memset(&env, 0, sizeof(env));
+	memset(rc, 0, sizeof(rc));
+	env.sender = (char *)sender;
+	env.ret = "HDRS";
+	env.envid = "abc+2Bdef";
+	for (size_t i = 0; i < n; i++) {
+		rc[i].addr = (char *)rcpts[i];
+		rc[i].orcpt = i == 0 ? "rfc822;x@y" : "";
+		rc[i].notify = i == 0 ? (QN_SUCCESS | QN_FAILURE) : 0;
+	}
+	env.rcpt = rc;
+	env.nrcpt = n;
+	if (queue_new_open(qdir, &qn, &err) < 0)
+		goto fail;
+	if (queue_new_write(&qn, msg, strlen(msg)) < 0 ||
+	    queue_new_envelope(&qn, &env, &err) < 0) {
+		queue_new_abort(&qn);
+		goto fail;
+	}
+	if (queue_new_commit(&qn, hold, &err) < 0)
+		goto fail;
+	memcpy(id, qn.id, sizeof(id));
+	buf_free(&err);
+	return id;
+fail:
+	buf_free(&err);
+	return NULL;
+}
+
+static int
+open_q(const char *sub, const char *id)
+{
+	struct buf	 p = BUF_INIT;
+	int		 fd;
+
+	queue_path(&p, qdir, sub, id);
+	fd = open(buf_cstr(&p), O_RDWR);
+	buf_free(&p);
+	return fd;
+}
+
+static void
+test_roundtrip(void)
+{
+	const char		*rcpts[] = {"a@example.org", "b@example.org"};
+	const char		*msg = "Subject: hi\n\nbody\nend\n";
+	const char		*id = inject("s@example.org", rcpts, 2, msg, 0);
+	struct queue_env	 env;
+	struct buf		 err = BUF_INIT, data = BUF_INIT;
+	int			 fd;
+
+	ok(id != NULL, "message written and committed");
+	fd = open_q("active", id);
+	ok(fd >= 0, "visible in active/");
+	is_int(queue_env_read(fd, &env, &err), 0, "envelope reads back");
+	is_str(env.sender, "s@example.org", "sender");
+	is_int((long long)env.nrcpt, 2, "two recipients");
+	is_str(env.rcpt[1].addr, "b@example.org", "second recipient");
+	is_str(env.rcpt[0].orcpt, "rfc822;x@y", "ORCPT kept");
+	is_int(env.rcpt[0].notify, QN_SUCCESS | QN_FAILURE, "NOTIFY kept");
+	is_str(env.ret, "HDRS", "RET kept");
+	is_str(env.envid, "abc+2Bdef", "ENVID kept");
+	is_int((long long)env.size, (long long)strlen(msg), "size");
+	buf_reserve(&data, (size_t)env.size);
+	ok(pread(fd, data.s, (size_t)env.size, env.data_off) == env.size &&
+	    memcmp(data.s, msg, strlen(msg)) == 0, "message bytes intact");
+	queue_env_free(&env);
+
+	/* State records: a defer, a done, and a torn record after them. */
+	{
+		const char	*r1 = "defer 0\t1700000000\t4.4.1\tconnection "
+				   "refused\n";
+		const char	*r2 = "done 1\tsent\t2.0.0\tdelivered\n";
+
+		is_int(queue_append(fd, r1, strlen(r1)), 0, "append defer");
+		is_int(queue_append(fd, r2, strlen(r2)), 0, "append done");
+		(void)!write(fd, "done 0\tse", 9);
+	}
+	is_int(queue_env_read(fd, &env, &err), 0, "reads with torn tail");
+	is_int(env.rcpt[0].state, QR_DEFERRED, "first deferred");
+	is_str(env.rcpt[0].reason, "connection refused", "defer reason");
+	is_int((long long)env.rcpt[0].last_try, 1700000000, "defer time");
+	is_int(env.rcpt[1].state, QR_SENT, "second sent");
+	is_int(env.ndefers, 1, "one defer counted");
+	queue_env_free(&env);
+
+	/* An alias expansion adds routed recipients after the last. */
+	{
+		const char	*r3 = "expand 0\tlocal\t-\tcarol\tcarol@x\n"
+				   "expand 0\tpipe\tnobody\t|/bin/cat\ta@y\n"
+				   "done 3\tsent\t2.0.0\tok\n";
+
+		if (ftruncate(fd, lseek(fd, 0, SEEK_END) - 9) < 0)
+			abort();
+		is_int(queue_append(fd, r3, strlen(r3)), 0, "append expand");
+	}
+	is_int(queue_env_read(fd, &env, &err), 0, "reads expansions");
+	is_int((long long)env.nrcpt, 4, "two recipients added");
+	is_int(env.rcpt[0].state, QR_EXPANDED, "parent expanded");
+	is_int(env.rcpt[2].parent, 0, "child knows its parent");
+	is_str(env.rcpt[2].recipient, "carol", "child is routed");
+	is_str(env.rcpt[3].transport, "pipe", "second child's transport");
+	is_str(env.rcpt[3].nexthop, "nobody", "second child's nexthop");
+	is_int(env.rcpt[3].state, QR_SENT, "done record names a child");
+	is_str(env.rcpt[2].orcpt, "rfc822;x@y", "child inherits ORCPT");
+	queue_env_free(&env);
+	close(fd);
+	buf_free(&err);
+	buf_free(&data);
+}
+
+static void
+test_bad(void)
+{
+	const char		*bad_rcpt[] = {"a\nb@example.org"};
+	const char		*tab_rcpt[] = {"a\tb@example.org"};
+	const char		*rcpts[] = {"a@example.org"};
+	const char		*id;
+	struct queue_env	 env;
+	struct buf		 err = BUF_INIT;
+	int			 fd;
+
+	ok(inject("s@x", bad_rcpt, 1, "x\n", 0) == NULL,
+	    "newline in an address refused");
+	ok(inject("s@x", tab_rcpt, 1, "x\n", 0) == NULL,
+	    "tab in an address refused");
+	ok(inject("s\r@x", rcpts, 1, "x\n", 0) == NULL,
+	    "control character in sender refused");
+	id = inject("", rcpts, 1, "x\n", 1);
+	ok(id != NULL, "null sender, held");
+	fd = open_q("hold", id);
+	ok(fd >= 0, "held message is in hold/");
+	is_int(queue_env_read(fd, &env, &err), 0, "held envelope reads");
+	is_str(env.sender, "", "null sender kept");
+	queue_env_free(&env);
+	/* Corrupt the size: the file is refused, not misread. */
+	(void)!pwrite(fd, "x", 1, 20);
+	is_int(queue_env_read(fd, &env, &err), -1, "corrupt size refused");
+	is_int(errno, EINVAL, "as EINVAL");
+	close(fd);
+	buf_free(&err);
+}
+
+static void
+test_tmp_clean(void)
+{
+	struct buf	 p = BUF_INIT;
+	struct queue_new qn;
+	int		 n = 0;
+	FILE		*ls;
+	char		 line[256];
+
+	queue_new_open(qdir, &qn, NULL);
+	queue_new_write(&qn, "x\n", 2);
+	queue_new_abort(&qn);
+	buf_printf(&p, "ls %s/tmp | wc -l", qdir);
+	ls = popen(buf_cstr(&p), "r");
+	if (ls && fgets(line, sizeof(line), ls))
+		n = atoi(line);
+	if (ls)
+		pclose(ls);
+	is_int(n, 0, "abort leaves nothing in tmp/");
+	buf_free(&p);
+}
+
+int
+main(void)
+{
+	struct buf	 err = BUF_INIT, cmd = BUF_INIT;
+	struct stat	 st;
+
+	if (mkdtemp(qdir) == NULL)
+		abort();
+	is_int(queue_layout(qdir, &err), 0, "layout made");
+	buf_printf(&cmd, "%s/trigger", qdir);
+	ok(stat(buf_cstr(&cmd), &st) == 0 && S_ISFIFO(st.st_mode),
+	    "trigger is a FIFO");
+	is_int(queue_layout(qdir, &err), 0, "layout again is harmless");
+	test_roundtrip();
+	test_bad();
+	test_tmp_clean();
+	buf_reset(&cmd);
+	buf_printf(&cmd, "rm -rf %s", qdir);
+	(void)!system(buf_cstr(&cmd));
+	buf_free(&cmd);
+	buf_free(&err);
+	return tap_done();
+}
