@@ -4,10 +4,11 @@ DESTDIR   ?=
 SYSCONFDIR ?= $(PREFIX)/etc/pipemail
 BUILD     ?= build
 
-PROGRAMS  := postmap postalias deliver-local queue-inject queue-run \
-             route-transport sendmail
+# Every bin/NAME.c is the main() of program NAME.
+PROGRAMS  := $(patsubst bin/%.c,%,$(wildcard bin/*.c))
 # Names that run a program through argv[0]: name=program
-LINKS     := mailq=sendmail newaliases=sendmail
+LINKS     := $(foreach l,mailq=sendmail newaliases=sendmail mail=mailx,\
+               $(if $(filter $(lastword $(subst =, ,$(l))),$(PROGRAMS)),$(l)))
 
 CC        ?= cc
 PKGS      := libpcre2-8 libssl libcrypto libsasl2

@@ -148,6 +148,10 @@ report(const char *target, int status, const struct buf *why,
 	const char	*text = strchr(buf_cstr((struct buf *)why), ' ');
 	double		 delay;
 
+	/* Under queue-run, which logs every attempt itself: stay quiet. */
+	if (getenv("PIPEMAIL_QUEUE_ID") != NULL)
+		return;
+
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	delay = (double)(t1.tv_sec - t0->tv_sec) +
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
@@ -266,6 +270,9 @@ main(int argc, char **argv)
 	status = one(&c, argv[0], &m, &t0, &why);
 	if (status != EX_OK)
 		die_perm(status, "%s", buf_cstr(&why));
+	/* queue-run takes the last line of output as the verdict. */
+	if (getenv("PIPEMAIL_QUEUE_ID") != NULL)
+		printf("%s\n", buf_cstr(&why));
 	buf_free(&why);
 	return EX_OK;
 }

@@ -553,6 +553,11 @@ job_argv(struct job *j, char **argv, size_t max)
 	}
 	argv[n++] = "-f";
 	argv[n++] = j->m->env.sender;
+	if (strcmp(j->transport, "local") == 0) {
+		/* Delivered-To: the address as it reached us. */
+		argv[n++] = "-a";
+		argv[n++] = j->m->env.rcpt[j->rcpt].addr;
+	}
 	if ((strcmp(j->transport, "pipe") == 0 ||
 	    strcmp(j->transport, "file") == 0) &&
 	    strcmp(j->nexthop, "-") != 0) {
@@ -580,6 +585,8 @@ job_start(struct job *j)
 	fcntl(in[1], F_SETFD, FD_CLOEXEC);
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
 	job_argv(j, argv, sizeof(argv) / sizeof(argv[0]));
+	/* Agents tag their own log lines, if any, with the queue id. */
+	setenv("PIPEMAIL_QUEUE_ID", j->m->id, 1);
 	if (proc_spawn(&j->p, argv, in[0], -1, -1) < 0) {
 		close(in[0]);
 		close(in[1]);
@@ -775,6 +782,10 @@ job_finish(struct job *j)
 
 	status = proc_reason(&j->out, j->wstatus, &reason);
 	if (status == EX_OK) {
+		/* "2.0.0 delivered to ..." is logged as "delivered to ...". */
+		if (reason.len > 6 && reason.s[0] == '2' && reason.s[1] == '.')
+			buf_set(&reason, reason.s + strcspn(reason.s, " ") + 1,
+			    reason.len - strcspn(reason.s, " ") - 1);
 		if (reason.len == 0)
 			buf_sets(&reason, strcmp(j->transport, "local") == 0 ?
 			    "delivered to mailbox" : "delivered");

@@ -34,7 +34,9 @@ wait_for() {
 
 # count_msgs - messages in an mbox
 count_msgs() {
-	grep -c '^From ' "$1" 2>/dev/null || echo 0
+	local n
+	n=$(grep -c '^From ' "$1" 2>/dev/null)
+	echo "${n:-0}"
 }
 
 @test "pipeline: sendmail then queue-run -f delivers to the mbox" {
@@ -146,4 +148,45 @@ count_msgs() {
 	print("delivered %d distinct, %d duplicates, %d missing" % (len(seen), dups, len(missing)), file=sys.stderr)
 	assert not missing, missing
 	PY
+}
+
+@test "pipeline: a read-only mail spool defers, then delivers once writable" {
+	chmod 555 "$INST/mail"
+	printf 'Subject: wait\n\nfor it\n' | sendmail $CF -i frank@localhost
+	queue-run $CF -f
+	[ "$(queued active)" -eq 1 ]
+	grep -q 'to=<frank@localhost>, relay=local, .*dsn=4\..*status=deferred' "$INST/maillog"
+	run mailq $CF
+	[[ "$output" == *"frank@localhost"* ]]
+	[[ "$output" == *"("*")"* ]]
+	[ "$(count_msgs "$INST/mail/frank")" -eq 0 ]
+	chmod 1777 "$INST/mail"
+	queue-run $CF -f
+	[ "$(queued active)" -eq 0 ]
+	[ "$(count_msgs "$INST/mail/frank")" -eq 1 ]
+	grep -q '^for it$' "$INST/mail/frank"
+}
+
+@test "pipeline: a delivery to an alias list is not repeated after a partial failure" {
+	# alice's delivery succeeds; the command fails for now, then works.
+	cat >"$INST/etc/cmd" <<-EOF
+	#!/bin/sh
+	[ -e "$INST/etc/fail" ] && exit 75
+	cat >"$INST/mail/cmd-out"
+	EOF
+	chmod 755 "$INST/etc/cmd"
+	touch "$INST/etc/fail"
+	printf 'crew: alice, "|%s"\n' "$INST/etc/cmd" >>"$INST/etc/aliases"
+	postalias "$INST/etc/aliases"
+	printf 'Subject: half\n\ncrew mail\n' | sendmail $CF -i crew@localhost
+	queue-run $CF -f
+	[ "$(count_msgs "$INST/mail/alice")" -eq 1 ]
+	[ "$(queued active)" -eq 1 ]
+	grep -q '^expand 0	local	-	alice	' "$INST"/spool/active/*
+	grep -q 'orig_to=<crew@localhost>, relay=pipe, .*status=deferred' "$INST/maillog"
+	rm "$INST/etc/fail"
+	queue-run $CF -f
+	[ "$(queued active)" -eq 0 ]
+	[ "$(count_msgs "$INST/mail/alice")" -eq 1 ]
+	grep -q '^crew mail$' "$INST/mail/cmd-out"
 }
