@@ -20,7 +20,8 @@ WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
              -fstack-protector-strong -D_FORTIFY_SOURCE=2 -Werror \
-             -DPIPEMAIL_SYSCONFDIR='"$(SYSCONFDIR)"' -Ilibcommon $(PKG_CFLAGS)
+             -DPIPEMAIL_SYSCONFDIR='"$(SYSCONFDIR)"' \
+             -DPIPEMAIL_BINDIR='"$(PREFIX)/sbin"' -Ilibcommon $(PKG_CFLAGS)
 ifeq ($(SANITIZE),1)
 BUILD     := build-san
 CFLAGS    := $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS)) -O1 \
@@ -28,6 +29,7 @@ CFLAGS    := $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS)) -O1 \
              -fno-sanitize-recover=undefined
 LDFLAGS   += -fsanitize=address,undefined
 endif
+LDFLAGS   += -Wl,--as-needed
 LDLIBS    += $(PKG_LIBS)
 
 LIB_SRC   := $(wildcard libcommon/*.c)
@@ -88,15 +90,20 @@ install: all
 	  $(DESTDIR)$(PREFIX)/sbin/$$p; done
 	for l in $(LINKS); do ln -sf $${l#*=} \
 	  $(DESTDIR)$(PREFIX)/sbin/$${l%%=*}; done
+	# Programs find their siblings beside themselves: users' mail and
+	# mailx are links into sbin.
+	for p in mailx mail; do [ ! -e $(DESTDIR)$(PREFIX)/sbin/$$p ] || \
+	  ln -sf ../sbin/$$p $(DESTDIR)$(PREFIX)/bin/$$p; done
 	for m in man/*.[1-8]; do s=$${m##*.}; \
 	  install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
 	for f in etc/*; do t=$(DESTDIR)$(SYSCONFDIR)/$${f##*/}; \
 	  [ -e $$t ] || install -m 644 $$f $$t; done
 
+# make run: the instance in $(RUN_DIR), smtp-listen on 127.0.0.1:$(RUN_PORT).
+RUN_DIR   ?= run
+RUN_PORT  ?= 2525
 run: deps all
-	@if [ ! -x $(BUILD)/bin/smtp-listen ]; then \
-	  echo "make run: smtp-listen is not built yet"; exit 1; fi
-	@t/run-instance
+	@BUILD=$(BUILD) RUN_DIR=$(RUN_DIR) RUN_PORT=$(RUN_PORT) t/run-instance
 
 bench: all
 	@bench/run

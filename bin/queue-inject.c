@@ -286,7 +286,8 @@ spool_ready(const char *qdir)
 				die_temp("4.3.0 chown %s: %s", buf_cstr(&p),
 				    strerror(errno));
 		}
-		if (priv_drop(pw->pw_uid, pw->pw_gid, pw->pw_name, &err) < 0)
+		/* The primary group only: no group database walk per message. */
+		if (priv_drop(pw->pw_uid, pw->pw_gid, NULL, &err) < 0)
 			die_temp("4.3.0 %s", buf_cstr(&err));
 	}
 	buf_free(&err);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "io.h"
 #include "log.h"
 #include "maps_impl.h"
@@ -52,6 +53,14 @@ map_find_type(const char *type, size_t len)
 	return NULL;
 }
 
+/* map_is_file_type - does the name of this type name a file? */
+static int
+map_is_file_type(const struct map_ops *ops)
+{
+	return ops == &map_hash_ops || ops == &map_texthash_ops ||
+	    ops == &map_regexp_ops || ops == &map_pcre_ops;
+}
+
 /* map_open - open one table from "type:name" */
 struct map *
 map_open(const char *spec, int flags, struct buf *err)
@@ -81,8 +90,17 @@ map_open(const char *spec, int flags, struct buf *err)
 	}
 	m = xcalloc(1, sizeof(*m));
 	m->ops = ops;
-	m->spec = xstrdup(spec);
-	m->name = m->spec + (colon - spec) + 1;
+	if ((flags & MAP_CONFIG) && map_is_file_type(ops) && colon[1] != '/' &&
+	    colon[1] != '\0') {
+		/* CONTRACT: main.cf paths are relative to its directory. */
+		struct buf	 b = BUF_INIT;
+
+		buf_printf(&b, "%.*s:%s/%s", (int)(colon - spec), spec,
+		    cfg_dir(), colon + 1);
+		m->spec = buf_release(&b);
+	} else
+		m->spec = xstrdup(spec);
+	m->name = strchr(m->spec, ':') + 1;
 	m->flags = flags;
 	buf_init(&m->fold);
 	if ((e = ops->open(m, err)) != 0) {

@@ -14,6 +14,8 @@
  *   inline:{ k = v, { k2 = v, w }, ... }   the table in the spec itself
  *   regexp:FILE, pcre:FILE   Postfix regexp_table(5)/pcre_table(5) rules,
  *                   both compiled with PCRE2 (JIT), whole key only
+ *   unix:passwd.byname, unix:group.byname   the system databases
+ *                   (maps_unix.c)
  * Keys are folded to lower case when a table is built and when it is
  * searched, unless MAP_NOFOLD is given (postmap -f); regexp and pcre
  * tables see the key as given and decide case by their own flags.
@@ -52,6 +54,8 @@ enum map_result {
 /* Open flags. */
 #define MAP_NOFOLD	0x01	/* keys are case-sensitive (postmap -f) */
 #define MAP_NUL		0x02	/* build: store keys and values with a NUL */
+#define MAP_CONFIG	0x40	/* the spec is a main.cf value: a relative
+				 * file name is relative to the config dir */
 
 struct map;
 struct map_list;
@@ -169,14 +173,13 @@ enum map_put map_build_put(struct map_builder *, const char *, const char *,
 int	 map_build_delete(struct map_builder *, const char *, struct buf *);
 int	 map_build_commit(struct map_builder *, struct buf *);
 void	 map_build_abort(struct map_builder *);
-const char *map_build_path(const struct map_builder *);
 
 /*
  * Source files: map_src_open() reads logical lines (continuations joined,
  * comments and blank lines dropped) with their first line number.
  * map_src_next() returns 1 with a line, 0 at the end, -1 on an error
- * ("file:line: reason" in err, errno EINVAL for bad data).  map_src_nbsp() logs the one no-break
- * space warning of a file.  map_split_kv() is the pure "key value"
+ * ("file:line: reason" in err, errno EINVAL for bad data).
+ * map_src_nbsp() logs the one no-break space warning of a file.  map_split_kv() is the pure "key value"
  * splitter: 0 on success, -1 when there is no value; *nbsp is set when a
  * U+00A0 was read as white space.
  */

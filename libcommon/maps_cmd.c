@@ -95,6 +95,9 @@ cmd_entry(const struct map_cmd *cmd, struct map_src *src, struct buf *line,
 	}
 	if (r > 0 && nbsp)
 		map_src_nbsp(src, lineno);
+	/* As stored, so that a duplicate is reported as it clashed. */
+	if (r > 0 && !(cmd->flags & MAP_NOFOLD))
+		buf_lower(key);
 	return r > 0;
 }
 

@@ -44,7 +44,7 @@ enum rx_op {
 struct rx_pat {
 	pcre2_code	*re;
 	int		 negate;
-	int		 jit;		/* JIT-compiled: use pcre2_jit_match() */
+	int		 jit;		/* JIT-compiled: pcre2_jit_match() */
 };
 
 struct rx_rule {
@@ -383,7 +383,7 @@ rx_open(struct map *m, int pcre, struct buf *err)
 	struct map_src	*src = map_src_open(m->name, err);
 	struct rx_tab	*t;
 	struct buf	 line = BUF_INIT;
-	size_t		 lineno = 0, depth = 0, stack[RX_NEST_MAX];
+	size_t		 lineno = 0, depth = 0, stack[RX_NEST_MAX] = { 0 };
 	uint32_t	 maxcap = 0;
 	int		 r, e = EINVAL;
 

@@ -259,8 +259,8 @@ inline_open(struct map *m, struct buf *err)
 
 	if (*p != '{' || unbrace(&p, &len) < 0) {
 		buf_reset(err);
-		buf_printf(err, "table %s: expected inline:{ key = value, ... }",
-		    m->spec);
+		buf_printf(err, "table %s: expected inline:{ key = value, "
+		    "... }", m->spec);
 		return EINVAL;
 	}
 	t = xcalloc(1, sizeof(*t));

@@ -783,9 +783,14 @@ job_finish(struct job *j)
 	status = proc_reason(&j->out, j->wstatus, &reason);
 	if (status == EX_OK) {
 		/* "2.0.0 delivered to ..." is logged as "delivered to ...". */
-		if (reason.len > 6 && reason.s[0] == '2' && reason.s[1] == '.')
-			buf_set(&reason, reason.s + strcspn(reason.s, " ") + 1,
-			    reason.len - strcspn(reason.s, " ") - 1);
+		if (reason.len > 6 && reason.s[0] == '2' && reason.s[1] == '.') {
+			size_t	 skip = strcspn(reason.s, " ") + 1;
+
+			if (skip > reason.len)
+				skip = reason.len;
+			memmove(reason.s, reason.s + skip, reason.len - skip);
+			buf_truncate(&reason, reason.len - skip);
+		}
 		if (reason.len == 0)
 			buf_sets(&reason, strcmp(j->transport, "local") == 0 ?
 			    "delivered to mailbox" : "delivered");

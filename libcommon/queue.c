@@ -39,13 +39,14 @@ queue_layout(const char *qdir, struct buf *err)
 {
 	struct buf	 p = BUF_INIT;
 	struct stat	 st;
-	int		 r = -1;
+	int		 r = -1, made = 0;
 
 	for (size_t i = 0; i < sizeof(queue_dirs) / sizeof(queue_dirs[0]);
 	    i++) {
 		queue_path(&p, qdir, queue_dirs[i], NULL);
 		if (stat(buf_cstr(&p), &st) == 0 && S_ISDIR(st.st_mode))
 			continue;
+		made = 1;
 		if (file_mkdirs(buf_cstr(&p), 0770) < 0) {
 			if (err)
 				buf_printf(err, "create %s: %s", buf_cstr(&p),
@@ -55,6 +56,7 @@ queue_layout(const char *qdir, struct buf *err)
 	}
 	queue_path(&p, qdir, "trigger", NULL);
 	if (lstat(buf_cstr(&p), &st) < 0) {
+		made = 1;
 		if (mkfifo(buf_cstr(&p), 0660) < 0 && errno != EEXIST) {
 			if (err)
 				buf_printf(err, "create %s: %s", buf_cstr(&p),
@@ -62,7 +64,8 @@ queue_layout(const char *qdir, struct buf *err)
 			goto out;
 		}
 	}
-	r = file_fsync_dir(qdir);
+	/* Only a layout made just now needs to reach the disk. */
+	r = made ? file_fsync_dir(qdir) : 0;
 	if (r < 0 && err)
 		buf_printf(err, "fsync %s: %s", qdir, strerror(errno));
 out:

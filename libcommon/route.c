@@ -368,7 +368,7 @@ tables_get(struct tables *t, struct buf *err)
 		return NULL;
 	}
 	t->tried = now;
-	if ((l = map_list_open(t->specs, 0, &e)) == NULL) {
+	if ((l = map_list_open(t->specs, MAP_CONFIG, &e)) == NULL) {
 		if (e.len != t->err.len || memcmp(e.s, t->err.s, e.len) != 0)
 			log_warnx("%s: %s", t->param, buf_cstr(&e));
 		buf_set(&t->err, e.s, e.len);

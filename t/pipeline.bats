@@ -6,7 +6,7 @@ load helper
 
 setup() {
 	instance "local_recipient_maps = static:any" \
-	    "alias_maps = hash:$BATS_TEST_TMPDIR/inst/etc/aliases" \
+	    "alias_maps = hash:aliases" \
 	    "alias_database = hash:$BATS_TEST_TMPDIR/inst/etc/aliases" \
 	    "minimal_backoff_time = 1s" "maximal_backoff_time = 2s"
 	cat >"$INST/etc/aliases" <<-EOF

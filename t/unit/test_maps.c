@@ -165,7 +165,8 @@ test_texthash(void)
 	    "duplicate warned with file:line");
 	ok(strstr(log.s, "text:12: no-break space (U+00A0) read as white "
 	    "space") != NULL, "no-break space warned");
-	check_table(spec.s, MAP_NOFOLD, nofold, sizeof(nofold) / sizeof(nofold[0]));
+	check_table(spec.s, MAP_NOFOLD, nofold,
+	    sizeof(nofold) / sizeof(nofold[0]));
 	buf_free(&spec);
 	buf_free(&log);
 }
@@ -208,7 +209,8 @@ test_hash(void)
 		{"mixed", MAP_NOTFOUND, NULL},
 		{"new", MAP_FOUND, "entry"},
 	};
-	struct buf		 err = BUF_INIT, spec = BUF_INIT, val = BUF_INIT;
+	struct buf		 err = BUF_INIT, spec = BUF_INIT;
+	struct buf		 val = BUF_INIT;
 	struct map_builder	*b;
 	struct map		*m;
 	struct stat		 st;
@@ -349,7 +351,8 @@ test_errors(void)
 		const char	*text;
 		const char	*want;		/* in the message */
 	} cases[] = {
-		{"regexp", "/a/ ok\nif /b/\n/c/ x\n", "bad:2: if without endif"},
+		{"regexp", "/a/ ok\nif /b/\n/c/ x\n",
+		    "bad:2: if without endif"},
 		{"pcre", "/a/ ok\n/(/ x\n", "bad:2: bad regular expression"},
 		{"regexp", "endif\n", "bad:1: endif without if"},
 		{"regexp", "/a/q x\n", "bad:1: unknown flag \"q\""},
@@ -518,10 +521,12 @@ static void
 test_seed(void)
 {
 	static const struct want	 access[] = {
-		{"zakat.guide@gmail.com", MAP_FOUND, "550 Sorry, You are BLOCKED"},
+		{"zakat.guide@gmail.com", MAP_FOUND,
+		    "550 Sorry, You are BLOCKED"},
 		{"xxx@123.net", MAP_FOUND,
 		    "550 Sorry, You are BLOCKED on Our Network"},
-		{"83.156.130.100", MAP_FOUND, "550 Sorry, You are BLOCKED on Our"},
+		{"83.156.130.100", MAP_FOUND,
+		    "550 Sorry, You are BLOCKED on Our"},
 		{"221.29.132.160", MAP_FOUND, "550 Sorry, You are"},
 		{"1.2.3.4", MAP_NOTFOUND, NULL},
 	};
