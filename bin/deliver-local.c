@@ -110,34 +110,6 @@ spool(struct mbox_msg *m, off_t max)
 	free(chunk);
 }
 
-/* conf_load - the delivery settings from main.cf */
-static void
-conf_load(struct local_conf *c)
-{
-	struct cfg_list	 maps = {0}, cmds = {0}, files = {0};
-	long long	 secs;
-
-	c->spool_dir = cfg_get("mail_spool_directory");
-	c->home_mailbox = cfg_get("home_mailbox");
-	c->default_privs = cfg_get("default_privs");
-	c->origin = cfg_get("myorigin");
-	c->size_limit = (off_t)cfg_get_size("mailbox_size_limit");
-	cfg_get_list("local_recipient_maps", &maps);
-	for (size_t i = 0; i < maps.n; i++)
-		if (strcmp(maps.v[i], "static:any") == 0)
-			c->static_any = 1;
-	cfg_get_list("allow_mail_to_commands", &cmds);
-	cfg_get_list("allow_mail_to_files", &files);
-	c->allow_commands = cmds.n > 0;
-	c->allow_files = files.n > 0;
-	secs = cfg_get_time("command_time_limit");
-	c->command_time_limit = secs > 0 && secs < 86400 ? (int)secs : 86400;
-	secs = env_number("PIPEMAIL_LOCK_TIMEOUT", MBOX_LOCK_TIMEOUT / 1000);
-	c->lock_timeout = secs < 3600 ? (int)secs * 1000 : 3600 * 1000;
-	cfg_list_free(&maps);
-	cfg_list_free(&cmds);
-	cfg_list_free(&files);
-}
 
 /* report - one log line per delivery attempt, Postfix style */
 static void
@@ -260,7 +232,8 @@ main(int argc, char **argv)
 
 	cfg_load(dir);
 	log_open("deliver-local", cfg_get("maillog_file"));
-	conf_load(&c);
+	if (local_conf_load(&c, &why) < 0)
+		die_perm(EX_CONFIG, "5.3.5 %s", buf_cstr(&why));
 	m.when = (time_t)env_number("PIPEMAIL_TIME", (long long)time(NULL));
 	m.pause_midway = getenv("PIPEMAIL_TEST_PAUSE_MIDWAY") != NULL;
 	spool(&m, (off_t)cfg_get_size("message_size_limit"));

@@ -16,6 +16,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "exits.h"
 #include "file.h"
 #include "maildir.h"
@@ -107,14 +108,16 @@ is_root(void)
 	return geteuid() == 0;
 }
 
-/* become - give up root for the account a, with primary group gid */
+/* become - give up root for the account a, with primary group gid and
+ * no supplementary groups (as Postfix's set_ugid(): no group database
+ * walk per delivery) */
 static int
 become(const struct acct *a, gid_t gid, struct buf *why)
 {
 	struct buf	 err = BUF_INIT;
 	int		 status = EX_OK;
 
-	if (is_root() && priv_drop(a->uid, gid, a->name, &err) < 0) {
+	if (is_root() && priv_drop(a->uid, gid, NULL, &err) < 0) {
 		buf_reset(why);
 		buf_printf(why, "4.3.0 %s", buf_cstr(&err));
 		status = EX_TEMPFAIL;
@@ -444,7 +447,7 @@ run_child(const struct acct *a, const char *cmd, char **envp, int in,
 		_exit(EX_OSERR);
 	close(in);
 	close(out);
-	if (is_root() && priv_drop(a->uid, a->gid, a->name, &err) < 0) {
+	if (is_root() && priv_drop(a->uid, a->gid, NULL, &err) < 0) {
 		dprintf(2, "%s\n", buf_cstr(&err));
 		_exit(EX_TEMPFAIL);
 	}
@@ -674,4 +677,48 @@ local_deliver(const struct local_conf *c, const char *target,
 	if (*target == '|')
 		return deliver_command(c, target, m, why);
 	return deliver_user(c, target, m, why);
+}
+
+/* local_conf_load - the delivery settings from the loaded main.cf; -1
+ * with a reason when PIPEMAIL_LOCK_TIMEOUT is malformed */
+int
+local_conf_load(struct local_conf *c, struct buf *why)
+{
+	struct cfg_list	 maps = {0}, cmds = {0}, files = {0};
+	long long	 secs;
+	const char	*env;
+	char		*end;
+
+	c->spool_dir = cfg_get("mail_spool_directory");
+	c->home_mailbox = cfg_get("home_mailbox");
+	c->default_privs = cfg_get("default_privs");
+	c->origin = cfg_get("myorigin");
+	c->size_limit = (off_t)cfg_get_size("mailbox_size_limit");
+	cfg_get_list("local_recipient_maps", &maps);
+	for (size_t i = 0; i < maps.n; i++)
+		if (strcmp(maps.v[i], "static:any") == 0)
+			c->static_any = 1;
+	cfg_get_list("allow_mail_to_commands", &cmds);
+	cfg_get_list("allow_mail_to_files", &files);
+	c->allow_commands = cmds.n > 0;
+	c->allow_files = files.n > 0;
+	secs = cfg_get_time("command_time_limit");
+	c->command_time_limit = secs > 0 && secs < 86400 ? (int)secs : 86400;
+	cfg_list_free(&maps);
+	cfg_list_free(&cmds);
+	cfg_list_free(&files);
+
+	/* A test hook: a shorter wait for a busy mailbox (seconds). */
+	secs = MBOX_LOCK_TIMEOUT / 1000;
+	if ((env = getenv("PIPEMAIL_LOCK_TIMEOUT")) != NULL && *env) {
+		errno = 0;
+		secs = strtoll(env, &end, 10);
+		if (errno != 0 || *end != '\0' || secs < 0) {
+			buf_printf(why, "bad PIPEMAIL_LOCK_TIMEOUT value: %s",
+			    env);
+			return -1;
+		}
+	}
+	c->lock_timeout = secs < 3600 ? (int)secs * 1000 : 3600 * 1000;
+	return 0;
 }

@@ -40,6 +40,7 @@ struct local_conf {
 	int		 lock_timeout;	/* milliseconds */
 };
 
+int	 local_conf_load(struct local_conf *, struct buf *);
 int	 local_deliver(const struct local_conf *, const char *,
 	    const struct mbox_msg *, struct buf *);
 

@@ -143,7 +143,9 @@ rx_pattern(struct rx_tab *t, const char *file, size_t lineno, const char **pp,
 {
 	const char	*p = *pp, *start;
 	char		 delim;
-	uint32_t	 opts = PCRE2_CASELESS;
+	/* regexp: tables are POSIX regular expressions in Postfix, where
+	 * "." also matches the newline of a folded header. */
+	uint32_t	 opts = PCRE2_CASELESS | (t->pcre ? 0 : PCRE2_DOTALL);
 	struct buf	 re = BUF_INIT;
 	int		 code;
 	PCRE2_SIZE	 off;

@@ -69,6 +69,16 @@ proc_spawn(struct proc *p, char *const *argv, int in_fd, int extra_fd,
 		if (in_fd == STDIN_FILENO)
 			fcntl(STDIN_FILENO, F_SETFD, 0);
 		execv(argv[0], argv);
+		{
+			char	 msg[512];
+			int	 n = snprintf(msg, sizeof(msg), "%s: fatal: "
+			    "4.3.0 cannot run %s: %s\n", die_progname(),
+			    argv[0], strerror(errno));
+
+			if (n > 0)
+				(void)!write(STDERR_FILENO, msg, (size_t)n <
+				    sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+		}
 		_exit(EX_OSERR);
 	}
 	close(out[1]);

@@ -21,6 +21,7 @@
 #include "dsn.h"
 #include "exits.h"
 #include "io.h"
+#include "local.h"
 #include "log.h"
 #include "mem.h"
 #include "proc.h"
@@ -99,9 +100,10 @@ static struct {
 	int		 router_in;	/* we write addresses here */
 	struct io	 router_io;	/* and read answers here */
 	int		 router_up;
-	struct buf	 bin_deliver_local, bin_deliver_remote;
+	struct buf	 bin_deliver_remote;
 	struct buf	 bin_route, bin_inject;
 	const char	*hostname;
+	struct local_conf lconf;	/* for deliveries forked in-process */
 } q;
 
 /* hash - string hash for the tables */
@@ -537,49 +539,103 @@ job_new(struct msg *m, size_t i, const char *tr, const char *nh,
 	q.waiting_tail = j;
 }
 
-/* job_argv - the agent's command line */
+/* job_argv - deliver-remote's command line */
 static void
 job_argv(struct job *j, char **argv, size_t max)
 {
 	size_t	 n = 0;
 
-	if (strcmp(j->transport, "smtp") == 0) {
-		argv[n++] = q.bin_deliver_remote.s;
-	} else
-		argv[n++] = q.bin_deliver_local.s;
+	argv[n++] = q.bin_deliver_remote.s;
 	if (q.cfgdir) {
 		argv[n++] = "-c";
 		argv[n++] = (char *)q.cfgdir;
 	}
 	argv[n++] = "-f";
 	argv[n++] = j->m->env.sender;
-	if (strcmp(j->transport, "local") == 0) {
-		/* Delivered-To: the address as it reached us. */
-		argv[n++] = "-a";
-		argv[n++] = j->m->env.rcpt[j->rcpt].addr;
-	}
-	if ((strcmp(j->transport, "pipe") == 0 ||
-	    strcmp(j->transport, "file") == 0) &&
-	    strcmp(j->nexthop, "-") != 0) {
-		argv[n++] = "-u";
-		argv[n++] = j->nexthop;
-	}
 	argv[n++] = "--";
-	if (strcmp(j->transport, "smtp") == 0)
-		argv[n++] = j->nexthop;
+	argv[n++] = j->nexthop;
 	argv[n++] = j->recipient;
 	argv[n] = NULL;
 	if (n >= max)
 		abort();
 }
 
-/* job_start - spawn the agent for a job; 0, or -1 (deferred) */
+/*
+ * job_fork_local - a local, file or pipe delivery in a forked child: the
+ * deliver-local engine (local.c) without an exec.  The child gives up
+ * root for the recipient before it touches a mailbox, reads the message
+ * straight from the queue file, prints its verdict and exits.
+ */
+static int
+job_fork_local(struct job *j)
+{
+	int		 out[2];
+	pid_t		 pid;
+
+	if (pipe(out) < 0)
+		return -1;
+	fcntl(out[0], F_SETFD, FD_CLOEXEC);
+	fcntl(out[1], F_SETFD, FD_CLOEXEC);
+	if ((pid = fork()) < 0) {
+		close(out[0]);
+		close(out[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		struct local_conf	 c = q.lconf;
+		struct mbox_msg		 mm;
+		struct buf		 why = BUF_INIT;
+		sigset_t		 none;
+		int			 status;
+
+		signal(SIGCHLD, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (dup2(out[1], STDOUT_FILENO) < 0 ||
+		    dup2(out[1], STDERR_FILENO) < 0)
+			_exit(EX_OSERR);
+		if (strcmp(j->transport, "local") == 0)
+			c.address = j->m->env.rcpt[j->rcpt].addr;
+		else if (strcmp(j->nexthop, "-") != 0)
+			c.privs = j->nexthop;
+		memset(&mm, 0, sizeof(mm));
+		mm.fd = j->m->fd;
+		mm.start = j->m->env.data_off;
+		mm.len = j->m->env.size;
+		mm.sender = j->m->env.sender;
+		mm.when = time(NULL);
+		status = local_deliver(&c, j->recipient, &mm, &why);
+		if (status == EX_OK)
+			printf("%s\n", buf_cstr(&why));
+		else
+			printf("deliver-local: fatal: %s\n", buf_cstr(&why));
+		fflush(stdout);
+		_exit(status);
+	}
+	close(out[1]);
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	j->p.pid = pid;
+	j->p.out_fd = out[0];
+	return 0;
+}
+
+/* job_start - start the agent for a job; 0, or -1 (deferred) */
 static int
 job_start(struct job *j)
 {
 	char	*argv[16];
 	int	 in[2];
 
+	if (strcmp(j->transport, "smtp") != 0) {
+		if (job_fork_local(j) < 0)
+			return -1;
+		j->in_fd = -1;
+		goto started;
+	}
 	if (pipe(in) < 0)
 		return -1;
 	fcntl(in[1], F_SETFD, FD_CLOEXEC);
@@ -596,6 +652,7 @@ job_start(struct job *j)
 	j->in_fd = in[1];
 	j->in_off = j->m->env.data_off;
 	j->in_end = j->m->env.data_off + j->m->env.size;
+started:
 	j->m->work[j->rcpt] = W_RUNNING;
 	j->dest->active++;
 	j->next = q.running;
@@ -963,7 +1020,16 @@ dispatch(struct msg *m, size_t i, const char *tr, const char *nh,
 static void
 attempt(struct msg *m)
 {
+	struct stat	 a, b;
+
 	heap_remove(m);
+	/* postsuper -h or -d may have moved the file away since. */
+	if (fstat(m->fd, &a) < 0 || stat(buf_cstr(&m->path), &b) < 0 ||
+	    a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
+		log_info("%s: no longer in the active queue", m->id);
+		msg_free(m);
+		return;
+	}
 	for (size_t i = 0; i < m->env.nrcpt; i++) {
 		struct queue_rcpt *rc = &m->env.rcpt[i];
 		struct route	*r;
@@ -1482,7 +1548,8 @@ qmgr_run(const struct qmgr_opts *o)
 	    "default_destination_concurrency_limit");
 	if (queue_layout(q.qdir, &err) < 0)
 		die_temp("4.3.0 %s", buf_cstr(&err));
-	proc_bin(&q.bin_deliver_local, "deliver-local");
+	if (local_conf_load(&q.lconf, &err) < 0)
+		die_perm(EX_CONFIG, "5.3.5 %s", buf_cstr(&err));
 	proc_bin(&q.bin_deliver_remote, "deliver-remote");
 	proc_bin(&q.bin_route, "route-transport");
 	proc_bin(&q.bin_inject, "queue-inject");

@@ -126,8 +126,8 @@ count_msgs() {
 	) & injector=$!
 	for k in 1 2 3 4 5; do
 		sleep "0.$((RANDOM % 6 + 2))"
+		# queue-run's delivery children run under its name: all die.
 		pkill -9 -f "queue-run $CF" || true
-		pkill -9 -f "deliver-local $CF" || true
 		pkill -9 -f "route-transport $CF" || true
 		queue-run $CF & QRPID=$!
 	done

@@ -1,0 +1,105 @@
+/*
+ * smtp-listen - the SMTP server: on standard input and output (inetd,
+ * tcpserver), or listening itself with -l, a process per connection.
+ * The session is smtpd.c's, the listener listen.c's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "exits.h"
+#include "listen.h"
+#include "log.h"
+#include "priv.h"
+#include "smtpd.h"
+
+#define USAGE	"smtp-listen [-c DIR] [-l ADDR:PORT]..."
+#define BUSY_MAX	512	/* the over-the-limit reply */
+
+/* serve - one accepted connection, in its own process */
+static int
+serve(int fd, const struct sockaddr *peer, socklen_t plen,
+    const struct sockaddr *local, socklen_t llen, void *ctx)
+{
+	struct smtpd_client	 cl;
+	struct smtpd_opts	 o;
+
+	(void)ctx;
+	smtpd_client_from_addr(peer, plen, local, llen, &cl);
+	memset(&o, 0, sizeof(o));
+	o.fd_in = fd;
+	o.fd_out = fd;
+	o.client = &cl;
+	return smtpd_session(&o);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct listen_opts	 lo;
+	struct smtpd_client	 cl;
+	struct smtpd_opts	 so;
+	struct buf		 err = BUF_INIT;
+	char			 busy[BUSY_MAX];
+	const char		*dir = NULL;
+	int			 ch, status;
+
+	die_set_progname(argv[0]);
+	memset(&lo, 0, sizeof(lo));
+	while ((ch = getopt(argc, argv, "c:l:")) != -1) {
+		switch (ch) {
+		case 'c':
+			dir = optarg;
+			break;
+		case 'l':
+			if (lo.naddr == LISTEN_ADDRS_MAX)
+				die_usage(USAGE);
+			if (listen_parse_addr(optarg, &lo.addr[lo.naddr],
+			    &err) < 0) {
+				warnx_stderr("%s", buf_cstr(&err));
+				die_usage(USAGE);
+			}
+			lo.naddr++;
+			break;
+		default:
+			die_usage(USAGE);
+		}
+	}
+	if (optind != argc)
+		die_usage(USAGE);
+
+	cfg_load(dir);
+	if (smtpd_config_check(&err) < 0)
+		die_perm(EX_CONFIG, "5.3.5 %s", buf_cstr(&err));
+	if (smtpd_spool_ready(&err) < 0)
+		die_temp("4.3.0 %s", buf_cstr(&err));
+
+	if (lo.naddr > 0) {
+		/* Standalone: bind, drop root, accept. */
+		snprintf(busy, sizeof(busy), "421 4.3.2 %s Error: too many "
+		    "connections\r\n", cfg_get("myhostname"));
+		lo.limit = cfg_get_int("default_process_limit");
+		lo.user = cfg_get("mail_owner");
+		lo.busy = busy;
+		lo.serve = serve;
+		if (listen_run(&lo, &err) < 0)
+			die_temp("4.3.0 %s", buf_cstr(&err));
+		status = EX_OK;
+	} else {
+		/* inetd / tcpserver: the client is on 0 and 1. */
+		smtpd_client_from_env(STDIN_FILENO, &cl);
+		if (priv_drop_user(cfg_get("mail_owner"), &err) < 0)
+			die_temp("4.3.0 %s", buf_cstr(&err));
+		memset(&so, 0, sizeof(so));
+		so.config_dir = dir;
+		so.fd_in = STDIN_FILENO;
+		so.fd_out = STDOUT_FILENO;
+		so.client = &cl;
+		status = smtpd_session(&so);
+	}
+	buf_free(&err);
+	return status;
+}

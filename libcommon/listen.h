@@ -1,0 +1,53 @@
+/*
+ * listen - a standalone TCP server: bind, drop root, accept, and fork one
+ * process per connection, up to a limit.
+ *
+ * listen_parse_addr() reads "ADDR:PORT" (IPv4, "[v6]:PORT", or
+ * "localhost:PORT") into a socket address: 0, or -1 with the reason in
+ * err.  Pure: no I/O.
+ *
+ * listen_run() binds every address of o (as root when it was started as
+ * root), then becomes o->user (priv.h) and checks that root is gone
+ * before it accepts anything.  Each connection runs o->serve in a new
+ * process, whose return value is that process's exit status; the serving
+ * process gets default signal dispositions and none of the listening
+ * sockets.  Past o->limit live connections, o->busy (a ready reply line
+ * with CRLF) is written to the client, which is closed.  SIGTERM, SIGINT
+ * and SIGHUP stop the accepting; connections in progress go on to their
+ * natural end in their own processes.  Exited children are reaped as
+ * they go.  listen_run() returns 0 after such a stop, or -1 with the
+ * reason in err when it could not start.
+ */
+#ifndef PIPEMAIL_LISTEN_H
+#define PIPEMAIL_LISTEN_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "buf.h"
+
+#define LISTEN_ADDRS_MAX	8	/* -l options */
+#define LISTEN_BACKLOG		128
+
+struct listen_addr {
+	struct sockaddr_storage	 sa;
+	socklen_t		 len;
+	char			 text[80];	/* as given, for the log */
+};
+
+struct listen_opts {
+	struct listen_addr	 addr[LISTEN_ADDRS_MAX];
+	size_t			 naddr;
+	long long		 limit;		/* live connections */
+	const char		*user;		/* drop root to this user */
+	const char		*busy;		/* reply when over the limit */
+	int			(*serve)(int, const struct sockaddr *,
+				    socklen_t, const struct sockaddr *,
+				    socklen_t, void *);
+	void			*ctx;
+};
+
+int	 listen_parse_addr(const char *, struct listen_addr *, struct buf *);
+int	 listen_run(const struct listen_opts *, struct buf *);
+
+#endif

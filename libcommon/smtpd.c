@@ -1,0 +1,1724 @@
+/*
+ * smtpd - the SMTP server session (RFC 5321), its extensions (RFC 1870
+ * SIZE, 2920 PIPELINING, 2034 ENHANCEDSTATUSCODES, 3461 DSN, 6152
+ * 8BITMIME, 6531 SMTPUTF8, 1985 ETRN) and the hand-over of each message
+ * to queue-inject(8).
+ */
+#include "smtpd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "address.h"
+#include "checks.h"
+#include "config.h"
+#include "exits.h"
+#include "header.h"
+#include "io.h"
+#include "log.h"
+#include "mem.h"
+#include "proc.h"
+#include "queue.h"
+#include "restrict.h"
+
+#define HELO_MAX		255	/* RFC 1035 2.3.4 name, as text */
+#define ENVELOPE_MAX		(256 * 1024)	/* records per transaction */
+#define ENVID_MAX		100	/* RFC 3461 4.4, decoded */
+#define ORCPT_MAX		500	/* RFC 3461 4.2, as sent */
+#define INJECT_FD		3	/* queue-inject -e 3 */
+#define INJECT_CHUNK		65536	/* message bytes written at once */
+#define HEAD_LINE_MAX		(HDR_SIZE_MAX + 2)	/* header line kept */
+#define BODY_LINE_MAX		HDR_LINE_MAX	/* body_checks piece */
+#define REASON_MAX		400	/* a stage's reason in a reply */
+#define SIZE_DIGITS_MAX		20	/* RFC 1870 size-value, 64 bits */
+
+/* What went wrong with a message while it streamed in. */
+enum verdict {
+	V_OK = 0,
+	V_TOOBIG,		/* over message_size_limit */
+	V_REJECT,		/* header/body checks: REJECT */
+	V_DEFER,		/* header/body checks: DEFER */
+	V_DISCARD,		/* DISCARD: accept, queue nothing */
+	V_ERROR,		/* a table error: temporary */
+};
+
+/* One message on its way into queue-inject. */
+struct sink {
+	struct proc	 p;
+	int		 msg_fd;	/* queue-inject's stdin, or -1 */
+	int		 env_fd;	/* its descriptor 3, or -1 */
+	int		 running;	/* a child to wait for */
+	int		 gone;		/* it stopped reading (EPIPE) */
+	int		 in_head;	/* still in the header section */
+	struct hdr_scan	 scan;
+	struct buf	 hline;		/* header line being gathered */
+	int		 hskip;		/* drop the rest of that line */
+	struct buf	 bline;		/* body line for body_checks */
+	struct buf	 w;		/* bytes for queue-inject */
+	enum verdict	 verdict;
+	struct buf	 why;		/* check text for the reply/log */
+	int		 hold;		/* HOLD seen after the start */
+};
+
+struct session {
+	const struct smtpd_opts		*o;
+	const struct smtpd_client	*cl;
+	struct io	 in, out;
+	struct buf	 line;
+	const char	*host;		/* myhostname */
+	char		*qdir;
+	struct restrict_ctx *rc;
+	struct checks	*ck;
+
+	/* Limits from main.cf. */
+	long long	 size_limit;
+	long long	 rcpt_limit, overshoot_limit;
+	long long	 hard_limit, soft_limit, error_sleep;
+	int		 helo_required, vrfy_disabled;
+
+	/* Session state. */
+	char		*helo;		/* sanitised HELO/EHLO argument */
+	int		 esmtp;
+	int		 refused;	/* rejected at CONNECT */
+	long long	 errors;
+	long long	 overshoot;	/* RCPTs past the limit */
+	const char	*last;		/* last command, for the log */
+	unsigned	 counts[SMTPD_V_UNKNOWN + 1];
+	unsigned	 ncommands;
+
+	/* The mail transaction (RFC 5321 3.3). */
+	int		 in_mail;
+	int		 smtputf8;
+	struct buf	 sender;	/* "" for <> */
+	struct buf	 env;		/* F, R, E, then T records */
+	size_t		 nrcpt;
+	int		 rcpt_seen;	/* any RCPT, accepted or not */
+	struct buf	 first_rcpt;	/* for the log */
+	int		 hold, discard;	/* from the restrictions */
+};
+
+/*
+ * Replies.
+ */
+
+/* error_pause - Postfix smtpd_error_sleep_time / soft_error_limit:
+ * slow down a client that keeps making errors */
+static void
+error_pause(struct session *s)
+{
+	long long	 secs = s->errors >= s->soft_limit ? s->errors :
+	    s->error_sleep;
+
+	if (secs <= 0)
+		return;
+	io_flush(&s->out);
+	sleep(secs > UINT_MAX ? UINT_MAX : (unsigned)secs);
+}
+
+/* vreply - queue one reply line "CODE text"; a 4xx or 5xx counts as an
+ * error (RFC 5321 4.2) when counted is set */
+__attribute__((format(printf, 3, 0)))
+static void
+vreply(struct session *s, int counted, const char *fmt, va_list ap)
+{
+	struct buf	 b = BUF_INIT;
+
+	buf_vprintf(&b, fmt, ap);
+	/* A reply is one line: nothing the client sent may break it. */
+	for (size_t i = 0; i < b.len; i++)
+		if (b.s[i] == '\r' || b.s[i] == '\n' || b.s[i] == '\0')
+			b.s[i] = ' ';
+	if (counted && b.len > 0 && (b.s[0] == '4' || b.s[0] == '5')) {
+		s->errors++;
+		error_pause(s);
+	}
+	buf_adds(&b, "\r\n");
+	io_write(&s->out, b.s, b.len);
+	buf_free(&b);
+}
+
+/* reply - a reply; a 4xx or 5xx is a client error */
+__attribute__((format(printf, 2, 3)))
+static void
+reply(struct session *s, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vreply(s, 1, fmt, ap);
+	va_end(ap);
+}
+
+/* reply_nocount - a 4xx that is no client error (a limit of ours) */
+__attribute__((format(printf, 2, 3)))
+static void
+reply_nocount(struct session *s, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vreply(s, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* client_id - "name[addr]" for the log */
+static const char *
+client_id(struct session *s)
+{
+	static char	 id[SMTPD_NAME_MAX + SMTPD_ADDR_MAX + 4];
+
+	snprintf(id, sizeof(id), "%s[%s]", s->cl->name, s->cl->addr);
+	return id;
+}
+
+/* proto - the protocol for Received: (RFC 3848, RFC 6531 3.7.3) */
+static const char *
+proto(const struct session *s)
+{
+	if (s->smtputf8)
+		return "UTF8SMTP";
+	return s->esmtp ? "ESMTP" : "SMTP";
+}
+
+/* log_reject - one line per refused command, Postfix style */
+static void
+log_reject(struct session *s, const char *what, int code, const char *dsn,
+    const char *text)
+{
+	struct buf	 b = BUF_INIT;
+
+	buf_printf(&b, "NOQUEUE: %s: %s from %s: %d %s %s;", what,
+	    s->last, client_id(s), code, dsn, text);
+	if (s->in_mail)
+		buf_printf(&b, " from=<%s>", buf_cstr(&s->sender));
+	if (s->first_rcpt.len > 0 && s->counts[SMTPD_V_RCPT] > 0)
+		buf_printf(&b, " to=<%s>", buf_cstr(&s->first_rcpt));
+	buf_printf(&b, " proto=%s helo=<%s>", proto(s),
+	    s->helo ? s->helo : "");
+	log_info("%s", buf_cstr(&b));
+	buf_free(&b);
+}
+
+/*
+ * Restrictions (restrict.h).
+ */
+
+/* restricted - run the restrictions of one stage; 1 when refused (the
+ * reply is sent), 0 to go on */
+static int
+restricted(struct session *s, enum restrict_stage stage,
+    const char *recipient)
+{
+	struct restrict_info	 info;
+	struct restrict_result	 res;
+	enum restrict_answer	 a;
+	int			 code;
+	const char		*dsn;
+
+	memset(&info, 0, sizeof(info));
+	info.client_addr = s->cl->addr;
+	info.client_name = s->cl->name;
+	info.helo = s->helo;
+	info.sender = s->in_mail ? buf_cstr(&s->sender) : NULL;
+	info.recipient = recipient;
+	info.nrcpt = s->nrcpt;
+	info.authenticated = 0;
+	restrict_result_init(&res);
+	a = restrict_check(s->rc, stage, &info, &res);
+	if (res.hold)
+		s->hold = 1;
+	if (res.discard)
+		s->discard = 1;
+	if (a == RESTRICT_PERMIT) {
+		restrict_result_free(&res);
+		return 0;
+	}
+	code = res.code;
+	if (a == RESTRICT_DEFER && (code < 400 || code > 499))
+		code = 450;
+	if (a == RESTRICT_REJECT && (code < 500 || code > 599))
+		code = 554;
+	dsn = res.dsn[0] ? res.dsn : code >= 500 ? "5.7.1" : "4.7.1";
+	if (stage == RESTRICT_CONNECT) {
+		/* RFC 5321 3.1: a 554 greeting; a 4xx one means "go away". */
+		log_reject(s, "reject", code, dsn, buf_cstr(&res.text));
+		if (code >= 500) {
+			reply(s, "554 %s %s", dsn, buf_cstr(&res.text));
+			s->refused = 1;
+		} else
+			reply(s, "421 %s %s %s", dsn, s->host,
+			    buf_cstr(&res.text));
+	} else {
+		log_reject(s, "reject", code, dsn, buf_cstr(&res.text));
+		reply(s, "%d %s %s", code, dsn, buf_cstr(&res.text));
+	}
+	restrict_result_free(&res);
+	return 1;
+}
+
+/*
+ * The mail transaction.
+ */
+
+/* txn_reset - forget the transaction (RFC 5321 4.1.1.5) */
+static void
+txn_reset(struct session *s)
+{
+	s->in_mail = 0;
+	s->smtputf8 = 0;
+	s->nrcpt = 0;
+	s->rcpt_seen = 0;
+	s->hold = 0;
+	s->discard = 0;
+	buf_reset(&s->sender);
+	buf_reset(&s->env);
+	buf_reset(&s->first_rcpt);
+}
+
+/* qualify - RFC 5321 4.5.1: a bare local part ("postmaster") gets
+ * @myorigin, as Postfix's append_at_myorigin does */
+static void
+qualify(struct buf *addr)
+{
+	size_t	 at;
+
+	if (addr->len > 0 && !addr_split(addr->s, addr->len, &at))
+		buf_printf(addr, "@%s", cfg_get("myorigin"));
+}
+
+/* helo_sanitise - the HELO argument as it may go into Received: and
+ * the log: printable ASCII, others turned into '?' */
+static char *
+helo_sanitise(const char *s, size_t n)
+{
+	char	*h = xstrndup(s, n);
+
+	for (char *p = h; *p; p++)
+		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
+			*p = '?';
+	return h;
+}
+
+/* cmd_helo - HELO and EHLO (RFC 5321 4.1.1.1); EHLO lists the
+ * extensions (RFC 5321 4.1.1.1, 2.2.2) */
+static void
+cmd_helo(struct session *s, const struct smtpd_cmd *c)
+{
+	int		 ehlo = c->verb == SMTPD_V_EHLO;
+	const char	*ext[16];
+	size_t		 n = 0;
+	char		 size[32];
+
+	if (c->arg_len == 0 || c->arg_len > HELO_MAX) {
+		reply(s, "501 5.5.4 Syntax: %s hostname", c->name);
+		return;
+	}
+	free(s->helo);
+	s->helo = helo_sanitise(c->arg, c->arg_len);
+	txn_reset(s);
+	if (restricted(s, RESTRICT_HELO, NULL)) {
+		free(s->helo);
+		s->helo = NULL;
+		return;
+	}
+	s->esmtp = ehlo;
+	if (!ehlo) {
+		reply(s, "250 %s", s->host);
+		return;
+	}
+
+	/* The extensions, in Postfix's order. */
+	ext[n++] = "PIPELINING";			/* RFC 2920 */
+	if (s->size_limit > 0) {			/* RFC 1870 */
+		snprintf(size, sizeof(size), "SIZE %lld", s->size_limit);
+		ext[n++] = size;
+	} else
+		ext[n++] = "SIZE";
+	if (!s->vrfy_disabled)
+		ext[n++] = "VRFY";
+	ext[n++] = "ETRN";				/* RFC 1985 */
+	/*
+	 * Hook: STARTTLS (RFC 3207) and AUTH (RFC 4954) go here when
+	 * smtpd_tls_security_level / smtpd_sasl_auth_enable turn them on.
+	 */
+	ext[n++] = "ENHANCEDSTATUSCODES";		/* RFC 2034 */
+	ext[n++] = "8BITMIME";				/* RFC 6152 */
+	ext[n++] = "DSN";				/* RFC 3461 */
+	ext[n++] = "SMTPUTF8";				/* RFC 6531 */
+	reply(s, "250-%s", s->host);
+	for (size_t i = 0; i < n; i++)
+		reply(s, "250%c%s", i + 1 < n ? '-' : ' ', ext[i]);
+}
+
+/* size_value - RFC 1870 size-value = 1*20DIGIT; -1 when bad */
+static long long
+size_value(const char *v)
+{
+	long long	 n = 0;
+	size_t		 len = strlen(v);
+
+	if (len == 0 || len > SIZE_DIGITS_MAX)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		if (n > (LLONG_MAX - 9) / 10)
+			return LLONG_MAX;	/* too big for anyone */
+		n = n * 10 + (v[i] - '0');
+	}
+	return n;
+}
+
+/* xtext_ok - is v valid xtext of at most max decoded bytes? */
+static int
+xtext_ok(const char *v, size_t max)
+{
+	struct buf	 d = BUF_INIT;
+	int		 ok = addr_xtext_decode(v, strlen(v), &d) == 0 &&
+	    d.len > 0 && d.len <= max;
+
+	buf_free(&d);
+	return ok;
+}
+
+/* mail_params - RFC 5321 4.1.1.11 MAIL parameters; 0, or -1 with the
+ * reply sent */
+static int
+mail_params(struct session *s, const struct addr_params *p,
+    const char **ret, const char **envid)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const char	*k = p->v[i].key, *v = p->v[i].value;
+
+		if (strcasecmp(k, "SIZE") == 0) {		/* RFC 1870 */
+			long long	 n = v ? size_value(v) : -1;
+
+			if (n < 0) {
+				reply(s, "501 5.5.4 Bad message size syntax");
+				return -1;
+			}
+			if (s->size_limit > 0 && n > s->size_limit) {
+				reply(s, "552 5.3.4 Message size exceeds "
+				    "fixed limit");
+				return -1;
+			}
+		} else if (strcasecmp(k, "BODY") == 0) {	/* RFC 6152 */
+			if (v == NULL || (strcasecmp(v, "7BIT") != 0 &&
+			    strcasecmp(v, "8BITMIME") != 0)) {
+				reply(s, "501 5.5.4 Unsupported BODY "
+				    "parameter value");
+				return -1;
+			}
+		} else if (strcasecmp(k, "RET") == 0) {		/* RFC 3461 4.3 */
+			if (v == NULL || (strcasecmp(v, "FULL") != 0 &&
+			    strcasecmp(v, "HDRS") != 0)) {
+				reply(s, "501 5.5.4 Bad RET parameter syntax");
+				return -1;
+			}
+			*ret = strcasecmp(v, "FULL") == 0 ? "FULL" : "HDRS";
+		} else if (strcasecmp(k, "ENVID") == 0) {	/* RFC 3461 4.4 */
+			if (v == NULL || !xtext_ok(v, ENVID_MAX)) {
+				reply(s, "501 5.5.4 Bad ENVID parameter "
+				    "syntax");
+				return -1;
+			}
+			*envid = v;
+		} else if (strcasecmp(k, "SMTPUTF8") == 0) {	/* RFC 6531 3.4 */
+			if (v != NULL) {
+				reply(s, "501 5.5.4 Bad SMTPUTF8 parameter "
+				    "syntax");
+				return -1;
+			}
+		} else {
+			reply(s, "555 5.5.4 Unsupported option: %s", k);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* cmd_mail - MAIL FROM (RFC 5321 4.1.1.2) */
+static void
+cmd_mail(struct session *s, const struct smtpd_cmd *c)
+{
+	struct addr_path	 path;
+	struct addr_params	 params;
+	const char		*ret = NULL, *envid = NULL;
+
+	if (s->helo_required && s->helo == NULL) {
+		reply(s, "503 5.5.1 Error: send HELO/EHLO first");
+		return;
+	}
+	if (s->in_mail) {
+		reply(s, "503 5.5.1 Error: nested MAIL command");
+		return;
+	}
+	addr_path_init(&path);
+	memset(&params, 0, sizeof(params));
+
+	/* The path with UTF-8 allowed, to find the parameters ... */
+	if (addr_parse_path(c->arg, c->arg_len, ADDR_F_SMTPUTF8, &path) !=
+	    ADDR_OK) {
+		reply(s, "%d %s", path.code, path.text);
+		goto out;
+	}
+	if (addr_parse_params(c->arg + path.params, c->arg_len - path.params,
+	    &params) < 0) {
+		reply(s, "501 5.5.4 Bad MAIL parameter syntax");
+		goto out;
+	}
+	if (mail_params(s, &params, &ret, &envid) < 0)
+		goto out;
+	s->smtputf8 = addr_param_get(&params, "SMTPUTF8") != NULL;
+
+	/* ... then, without SMTPUTF8, again without it (RFC 6531 3.7.4). */
+	if (!s->smtputf8 && addr_parse_path(c->arg, c->arg_len, 0, &path) !=
+	    ADDR_OK) {
+		reply(s, "%d %s", path.code, path.text);
+		goto out;
+	}
+	buf_set(&s->sender, path.mailbox.s, path.mailbox.len);
+	if (!path.null)
+		qualify(&s->sender);
+	if (!queue_addr_ok(buf_cstr(&s->sender))) {
+		reply(s, "501 5.1.7 Bad sender address syntax");
+		goto out;
+	}
+	s->in_mail = 1;
+	if (restricted(s, RESTRICT_MAIL, NULL)) {
+		txn_reset(s);
+		goto out;
+	}
+
+	/* The envelope records queue-inject reads on descriptor 3. */
+	buf_printf(&s->env, "F%s%c", buf_cstr(&s->sender), 0);
+	if (ret)
+		buf_printf(&s->env, "R%s%c", ret, 0);
+	if (envid)
+		buf_printf(&s->env, "E%s%c", envid, 0);
+	reply(s, "250 2.1.0 Ok");
+out:
+	if (!s->in_mail)
+		s->smtputf8 = 0;
+	addr_path_free(&path);
+	addr_params_free(&params);
+}
+
+/* notify_value - RFC 3461 4.1 NOTIFY=NEVER or a list of SUCCESS,
+ * FAILURE, DELAY; the QN_* bits, or -1 */
+static int
+notify_value(const char *v)
+{
+	int		 bits = 0;
+	const char	*p = v;
+
+	if (strcasecmp(v, "NEVER") == 0)
+		return QN_NEVER;
+	for (;;) {
+		size_t	 n = strcspn(p, ",");
+
+		if (n == 7 && strncasecmp(p, "SUCCESS", n) == 0)
+			bits |= QN_SUCCESS;
+		else if (n == 7 && strncasecmp(p, "FAILURE", n) == 0)
+			bits |= QN_FAILURE;
+		else if (n == 5 && strncasecmp(p, "DELAY", n) == 0)
+			bits |= QN_DELAY;
+		else
+			return -1;
+		if (p[n] == '\0')
+			return bits;
+		p += n + 1;
+	}
+}
+
+/* orcpt_ok - RFC 3461 4.2 ORCPT=addr-type ";" xtext */
+static int
+orcpt_ok(const char *v)
+{
+	const char	*semi = strchr(v, ';');
+
+	if (semi == NULL || semi == v || strlen(v) > ORCPT_MAX)
+		return 0;
+	for (const char *p = v; p < semi; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-'))
+			return 0;
+	return xtext_ok(semi + 1, ORCPT_MAX);
+}
+
+/* cmd_rcpt - RCPT TO (RFC 5321 4.1.1.3) */
+static void
+cmd_rcpt(struct session *s, const struct smtpd_cmd *c)
+{
+	struct addr_path	 path;
+	struct addr_params	 params;
+	struct buf		 rec = BUF_INIT, rcpt = BUF_INIT;
+	const char		*orcpt = NULL, *v;
+	int			 notify = 0;
+
+	if (!s->in_mail) {
+		reply(s, "503 5.5.1 Error: need MAIL command");
+		return;
+	}
+	s->rcpt_seen = 1;
+	if ((long long)s->nrcpt >= s->rcpt_limit) {
+		/*
+		 * RFC 5321 4.5.3.1.8: 452, and the client sends the rest
+		 * later.  Postfix's smtpd_recipient_overshoot_limit: only
+		 * past that many extra do they count as errors.
+		 */
+		if (++s->overshoot > s->overshoot_limit)
+			reply(s, "452 4.5.3 Error: too many recipients");
+		else
+			reply_nocount(s, "452 4.5.3 Error: too many "
+			    "recipients");
+		return;
+	}
+	addr_path_init(&path);
+	memset(&params, 0, sizeof(params));
+	if (addr_parse_path(c->arg, c->arg_len, ADDR_F_RCPT |
+	    (s->smtputf8 ? ADDR_F_SMTPUTF8 : 0), &path) != ADDR_OK) {
+		reply(s, "%d %s", path.code, path.text);
+		goto out;
+	}
+	if (path.null || !queue_addr_ok(buf_cstr(&path.mailbox))) {
+		reply(s, "501 5.1.3 Bad recipient address syntax");
+		goto out;
+	}
+	if (addr_parse_params(c->arg + path.params, c->arg_len - path.params,
+	    &params) < 0) {
+		reply(s, "501 5.5.4 Bad RCPT parameter syntax");
+		goto out;
+	}
+	for (size_t i = 0; i < params.n; i++) {
+		const char	*k = params.v[i].key;
+
+		v = params.v[i].value;
+		if (strcasecmp(k, "NOTIFY") == 0) {
+			notify = v ? notify_value(v) : -1;
+			if (notify < 0) {
+				reply(s, "501 5.5.4 Bad NOTIFY parameter "
+				    "syntax");
+				goto out;
+			}
+		} else if (strcasecmp(k, "ORCPT") == 0) {
+			if (v == NULL || !orcpt_ok(v)) {
+				reply(s, "501 5.5.4 Bad ORCPT parameter "
+				    "syntax");
+				goto out;
+			}
+			orcpt = v;
+		} else {
+			reply(s, "555 5.5.4 Unsupported option: %s", k);
+			goto out;
+		}
+	}
+	buf_set(&rcpt, path.mailbox.s, path.mailbox.len);
+	qualify(&rcpt);
+	if (!queue_addr_ok(buf_cstr(&rcpt))) {
+		reply(s, "501 5.1.3 Bad recipient address syntax");
+		goto out;
+	}
+	if (s->first_rcpt.len == 0)
+		buf_set(&s->first_rcpt, rcpt.s, rcpt.len);
+	if (restricted(s, RESTRICT_RCPT, buf_cstr(&rcpt)))
+		goto out;
+
+	/* "Trcpt[TAB orcpt TAB notify]" for queue-inject. */
+	buf_printf(&rec, "T%s", buf_cstr(&rcpt));
+	if (orcpt || notify)
+		buf_printf(&rec, "\t%s\t%d", orcpt ? orcpt : "", notify);
+	buf_addc(&rec, '\0');
+	if (s->env.len + rec.len + 1 > ENVELOPE_MAX) {
+		reply_nocount(s, "452 4.5.3 Error: too many recipients");
+		goto out;
+	}
+	buf_add(&s->env, rec.s, rec.len);
+	s->nrcpt++;
+	reply(s, "250 2.1.5 Ok");
+out:
+	buf_free(&rec);
+	buf_free(&rcpt);
+	addr_path_free(&path);
+	addr_params_free(&params);
+}
+
+/*
+ * DATA: the message streams through the header scanner and the checks
+ * into queue-inject.
+ */
+
+/* sink_flush - hand what is gathered to queue-inject */
+static void
+sink_flush(struct sink *k)
+{
+	if (k->w.len > 0 && k->msg_fd >= 0 && !k->gone &&
+	    fd_write_all(k->msg_fd, k->w.s, k->w.len) < 0)
+		k->gone = 1;	/* it gave up: its reason comes later */
+	buf_reset(&k->w);
+}
+
+/* sink_put - message bytes for queue-inject */
+static void
+sink_put(struct sink *k, const char *p, size_t n)
+{
+	buf_add(&k->w, p, n);
+	if (k->w.len >= INJECT_CHUNK)
+		sink_flush(k);
+}
+
+/* sink_close - close queue-inject's input; without the envelope it
+ * queues nothing (queue-inject(8) -e) */
+static void
+sink_close(struct sink *k)
+{
+	if (k->msg_fd >= 0)
+		close(k->msg_fd);
+	if (k->env_fd >= 0)
+		close(k->env_fd);
+	k->msg_fd = k->env_fd = -1;
+}
+
+/* sink_verdict - a check or a limit decided the message's fate */
+static void
+sink_verdict(struct sink *k, enum verdict v, const struct buf *text)
+{
+	if (k->verdict != V_OK)
+		return;
+	k->verdict = v;
+	if (text)
+		buf_set(&k->why, text->s, text->len);
+	buf_reset(&k->w);
+	sink_close(k);
+}
+
+/* check_action - act on a header_checks/body_checks answer; 1 when the
+ * header is to be dropped (IGNORE) */
+static int
+check_action(struct session *s, struct sink *k, enum check_action a,
+    struct buf *text, const char *what, const char *line, size_t n)
+{
+	const char	*name[] = {"none", "reject", "defer", "discard",
+	    "hold", "warning", "ignore", "error"};
+	int		 shown = n > 200 ? 200 : (int)n;
+
+	if (a == CHECK_NONE)
+		return 0;
+	if ((size_t)a < sizeof(name) / sizeof(name[0]) && a != CHECK_IGNORE)
+		log_info("NOQUEUE: %s: %s %.*s from %s; from=<%s> proto=%s "
+		    "helo=<%s>%s%s", name[a], what, shown, line, client_id(s),
+		    buf_cstr(&s->sender), proto(s), s->helo ? s->helo : "",
+		    text->len ? ": " : "", buf_cstr(text));
+	switch (a) {
+	case CHECK_REJECT:
+		sink_verdict(k, V_REJECT, text);
+		break;
+	case CHECK_DEFER:
+		sink_verdict(k, V_DEFER, text);
+		break;
+	case CHECK_DISCARD:
+		sink_verdict(k, V_DISCARD, text);
+		break;
+	case CHECK_ERROR:
+		sink_verdict(k, V_ERROR, text);
+		break;
+	case CHECK_HOLD:
+		k->hold = 1;
+		break;
+	case CHECK_IGNORE:
+		return 1;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* body_line - one body line (or a BODY_LINE_MAX piece) for body_checks */
+static void
+body_line(struct session *s, struct sink *k, const char *p, size_t n)
+{
+	struct buf	 text = BUF_INIT;
+
+	check_action(s, k, checks_body(s->ck, p, n, &text), &text, "body",
+	    p, n);
+	buf_free(&text);
+}
+
+/* body_bytes - body text: straight on, and line by line to body_checks
+ * when there are any */
+static void
+body_bytes(struct session *s, struct sink *k, const char *p, size_t n)
+{
+	sink_put(k, p, n);
+	if (s->ck == NULL || !checks_active(s->ck))
+		return;
+	while (n > 0 && k->verdict == V_OK) {
+		const char	*nl = memchr(p, '\n', n);
+		size_t		 take = nl ? (size_t)(nl - p) : n;
+
+		while (k->bline.len + take > BODY_LINE_MAX) {
+			size_t	 part = BODY_LINE_MAX - k->bline.len;
+
+			buf_add(&k->bline, p, part);
+			body_line(s, k, k->bline.s, k->bline.len);
+			buf_reset(&k->bline);
+			p += part;
+			n -= part;
+			take -= part;
+		}
+		buf_add(&k->bline, p, take);
+		if (nl == NULL)
+			break;
+		body_line(s, k, k->bline.s, k->bline.len);
+		buf_reset(&k->bline);
+		p += take + 1;
+		n -= take + 1;
+	}
+}
+
+/* head_events - drain the header scanner: each header through
+ * header_checks, then on to queue-inject */
+static void
+head_events(struct session *s, struct sink *k)
+{
+	struct hdr_field	 f;
+	enum hdr_event		 ev;
+	int			 active = s->ck != NULL && checks_active(s->ck);
+
+	while ((ev = hdr_scan_next(&k->scan, &f)) != HDR_MORE) {
+		switch (ev) {
+		case HDR_FIELD:
+			if (active && k->verdict == V_OK) {
+				struct buf	 text = BUF_INIT;
+				int		 drop;
+
+				drop = check_action(s, k, checks_header(s->ck,
+				    f.raw, f.raw_len, &text), &text,
+				    "header", f.raw, f.raw_len);
+				buf_free(&text);
+				if (drop)
+					break;
+			}
+			sink_put(k, f.raw, f.raw_len);
+			sink_put(k, "\n", 1);
+			break;
+		case HDR_END:
+			sink_put(k, "\n", 1);
+			k->in_head = 0;
+			break;
+		case HDR_BODY:
+			/* Keep the split that every later reader sees. */
+			sink_put(k, "\n", 1);
+			k->in_head = 0;
+			body_bytes(s, k, f.raw, f.raw_len);
+			body_bytes(s, k, "\n", 1);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* sink_feed - decoded message bytes (LF line ends) */
+static void
+sink_feed(struct session *s, struct sink *k, const char *p, size_t n)
+{
+	while (n > 0 && k->verdict == V_OK) {
+		const char	*nl;
+		size_t		 take;
+
+		if (!k->in_head) {
+			body_bytes(s, k, p, n);
+			return;
+		}
+		nl = memchr(p, '\n', n);
+		take = nl ? (size_t)(nl - p) + 1 : n;
+		if (!k->hskip) {
+			size_t	 room = HEAD_LINE_MAX - k->hline.len;
+
+			/* header_size_limit: the excess is dropped. */
+			buf_add(&k->hline, p, take < room ? take : room);
+			if (take > room)
+				k->hskip = 1;
+		}
+		p += take;
+		n -= take;
+		if (nl == NULL)
+			continue;
+		if (k->hskip)
+			buf_addc(&k->hline, '\n');
+		k->hskip = 0;
+		hdr_scan_push(&k->scan, k->hline.s, k->hline.len);
+		buf_reset(&k->hline);
+		head_events(s, k);
+	}
+}
+
+/* sink_end - the message is complete: the rest of the headers, if the
+ * message ended inside them */
+static void
+sink_end(struct session *s, struct sink *k)
+{
+	if (k->verdict != V_OK)
+		return;
+	if (k->in_head) {
+		if (k->hline.len > 0) {
+			hdr_scan_push(&k->scan, k->hline.s, k->hline.len);
+			head_events(s, k);
+		}
+		hdr_scan_eof(&k->scan);
+		head_events(s, k);
+	}
+	if (k->bline.len > 0 && k->verdict == V_OK)
+		body_line(s, k, k->bline.s, k->bline.len);
+	if (k->verdict == V_OK)
+		sink_flush(k);
+}
+
+/* pipe_cloexec - a pipe whose ends do not leak into other children */
+static int
+pipe_cloexec(int fd[2])
+{
+	if (pipe(fd) < 0)
+		return -1;
+	if (fcntl(fd[0], F_SETFD, FD_CLOEXEC) < 0 ||
+	    fcntl(fd[1], F_SETFD, FD_CLOEXEC) < 0) {
+		int	 saved = errno;
+
+		close(fd[0]);
+		close(fd[1]);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * inject_start - run queue-inject -e 3 with the Received: details (its
+ * "from" clause and protocol); 0, or -1 with errno
+ */
+static int
+inject_start(struct session *s, struct sink *k)
+{
+	struct buf	 path = BUF_INIT, from = BUF_INIT;
+	int		 msg[2], env[2], saved;
+	char		*argv[12];
+	size_t		 n = 0;
+	const char	*a = s->cl->addr;
+
+	/* The envelope pipe first, so its read end is the lowest. */
+	if (pipe_cloexec(env) < 0)
+		return -1;
+	if (pipe_cloexec(msg) < 0) {
+		saved = errno;
+		close(env[0]);
+		close(env[1]);
+		errno = saved;
+		return -1;
+	}
+	/* RFC 5321 4.4: from HELO (NAME [ADDR]); IPv6 as an address
+	 * literal (RFC 5321 4.1.3). */
+	buf_printf(&from, "from %s (%s [%s%s])", s->helo ? s->helo :
+	    s->cl->name, s->cl->name, strchr(a, ':') ? "IPv6:" : "", a);
+	proc_bin(&path, "queue-inject");
+	argv[n++] = path.s;
+	argv[n++] = "-c";
+	argv[n++] = (char *)cfg_dir();
+	argv[n++] = "-e";
+	argv[n++] = "3";
+	argv[n++] = "-p";
+	argv[n++] = (char *)proto(s);
+	argv[n++] = "-r";
+	argv[n++] = from.s;
+	if (s->hold)
+		argv[n++] = "-h";
+	argv[n] = NULL;
+	if (proc_spawn(&k->p, argv, msg[0], env[0], INJECT_FD) < 0) {
+		saved = errno;
+		close(msg[0]);
+		close(msg[1]);
+		close(env[0]);
+		close(env[1]);
+		buf_free(&path);
+		buf_free(&from);
+		errno = saved;
+		return -1;
+	}
+	close(msg[0]);
+	close(env[0]);
+	k->msg_fd = msg[1];
+	k->env_fd = env[1];
+	k->running = 1;
+	buf_free(&path);
+	buf_free(&from);
+	return 0;
+}
+
+/* inject_wait - queue-inject's output and exit: a sysexits status, the
+ * queue id on success, a reason "X.Y.Z text" otherwise */
+static int
+inject_wait(struct sink *k, struct buf *qid, struct buf *reason)
+{
+	struct buf	 out = BUF_INIT;
+	char		 chunk[1024];
+	const char	*nl;
+	int		 ws, status;
+
+	sink_close(k);
+	for (;;) {
+		struct pollfd	 pfd = {k->p.out_fd, POLLIN, 0};
+		ssize_t		 n;
+
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			break;
+		n = read(k->p.out_fd, chunk, sizeof(chunk));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break;
+		if (out.len < PROC_OUTPUT_MAX)
+			buf_add(&out, chunk, (size_t)n);
+	}
+	close(k->p.out_fd);
+	while (waitpid(k->p.pid, &ws, 0) < 0)
+		if (errno != EINTR) {
+			ws = EX_TEMPFAIL << 8;
+			break;
+		}
+	k->running = 0;
+	status = proc_reason(&out, ws, reason);
+	if (status == EX_OK) {
+		/* The id is the last line; warnings may come before it. */
+		buf_trim(&out);
+		nl = strrchr(buf_cstr(&out), '\n');
+		buf_sets(qid, nl ? nl + 1 : buf_cstr(&out));
+		buf_trim(qid);
+	}
+	buf_free(&out);
+	return status;
+}
+
+/* inject_commit - the message is whole: the envelope, then queue-inject's
+ * verdict */
+static int
+inject_commit(struct session *s, struct sink *k, struct buf *qid,
+    struct buf *reason)
+{
+	sink_flush(k);
+	if (k->msg_fd >= 0)
+		close(k->msg_fd);
+	k->msg_fd = -1;
+	buf_addc(&s->env, '\0');	/* the closing empty record */
+	if (!k->gone && fd_write_all(k->env_fd, s->env.s, s->env.len) < 0)
+		k->gone = 1;
+	return inject_wait(k, qid, reason);
+}
+
+/* data_reply - the answer to the end of DATA from queue-inject's status
+ * (RFC 5321 4.2.5: 250 only once the message is safe) */
+static void
+data_reply(struct session *s, int status, struct buf *qid,
+    struct buf *reason)
+{
+	const char	*r = buf_cstr(reason);
+	int		 n = (int)(reason->len > REASON_MAX ? REASON_MAX :
+	    reason->len);
+
+	if (status == EX_OK) {
+		log_info("%s: client=%s%s", buf_cstr(qid), client_id(s),
+		    s->hold ? ", hold" : "");
+		reply(s, "250 2.0.0 Ok: queued as %s", buf_cstr(qid));
+		return;
+	}
+	log_warnx("NOQUEUE: queue-inject failed after DATA from %s: %s",
+	    client_id(s), r);
+	if (status == EX_DATAERR && r[0] == '5') {
+		/* The message's own fault: permanent. */
+		reply(s, "%s %.*s", strncmp(r, "5.3.4", 5) == 0 ? "552" :
+		    "554", n, r);
+		return;
+	}
+	/* Anything else is ours: the client tries again later. */
+	if (reason->len > 6 && r[1] == '.' && r[0] >= '4')
+		reply(s, "451 4%.*s", n - 1, r + 1);
+	else
+		reply(s, "451 4.3.0 Error: queue file write error");
+}
+
+/* check_reply - the answer when a check or a limit stopped the message */
+static void
+check_reply(struct session *s, struct sink *k)
+{
+	const char	*t = buf_cstr(&k->why);
+	int		 coded = k->why.len > 5 && t[1] == '.' &&
+	    (t[0] == '4' || t[0] == '5');
+
+	switch (k->verdict) {
+	case V_TOOBIG:
+		log_info("NOQUEUE: reject: DATA from %s: 552 5.3.4 message "
+		    "file too big", client_id(s));
+		reply(s, "552 5.3.4 Error: message file too big");
+		break;
+	case V_REJECT:
+		if (coded && t[0] == '5')
+			reply(s, "550 %s", t);
+		else
+			reply(s, "550 5.7.1 %s", k->why.len && !coded ? t :
+			    "message content rejected");
+		break;
+	case V_DEFER:
+		if (coded && t[0] == '4')
+			reply(s, "451 %s", t);
+		else
+			reply(s, "451 4.7.1 %s", k->why.len && !coded ? t :
+			    "Error: message content deferred");
+		break;
+	case V_ERROR:
+		reply(s, "451 4.3.0 Error: temporary lookup failure");
+		break;
+	case V_DISCARD:
+		/* Postfix answers as if queued; we do not hide it less. */
+		log_info("NOQUEUE: discard: DATA from %s: %s", client_id(s),
+		    k->why.len ? t : "message discarded");
+		reply(s, "250 2.0.0 Ok");
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * data_receive - read the message until the end-of-data line, feeding
+ * the sink; 0 at the end, IO_TIMEOUT, IO_EOF or IO_ERR when the client
+ * failed us
+ */
+static int
+data_receive(struct session *s, struct sink *k)
+{
+	struct smtpd_data	 d;
+	struct buf		 out = BUF_INIT;
+	int			 r = 0;
+
+	smtpd_data_init(&d);
+	while (!d.done) {
+		size_t	 used;
+
+		if (io_buffered(&s->in) == 0) {
+			char	 none;
+			ssize_t	 got = io_read(&s->in, &none, 0);
+
+			if (io_buffered(&s->in) == 0) {
+				r = got < 0 ? (s->in.err == ETIMEDOUT ?
+				    IO_TIMEOUT : IO_ERR) : IO_EOF;
+				break;
+			}
+		}
+		/* Decode straight from the stream's buffer (io.h). */
+		used = smtpd_data_push(&d, s->in.in + s->in.in_start,
+		    io_buffered(&s->in), &out);
+		s->in.in_start += used;
+		if (s->size_limit > 0 && d.bytes > (unsigned long long)
+		    s->size_limit)
+			sink_verdict(k, V_TOOBIG, NULL);
+		if (k->verdict == V_OK)
+			sink_feed(s, k, out.s, out.len);
+		buf_reset(&out);
+	}
+	buf_free(&out);
+	return r;
+}
+
+/* sink_init - an empty sink */
+static void
+sink_init(struct sink *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->msg_fd = k->env_fd = -1;
+	k->in_head = 1;
+	hdr_scan_init(&k->scan);
+}
+
+/* sink_free - release the sink's memory */
+static void
+sink_free(struct sink *k)
+{
+	hdr_scan_free(&k->scan);
+	buf_free(&k->hline);
+	buf_free(&k->bline);
+	buf_free(&k->w);
+	buf_free(&k->why);
+}
+
+/* cmd_data - DATA (RFC 5321 4.1.1.4); 0, or -1 when the session ends */
+static int
+cmd_data(struct session *s, const struct smtpd_cmd *c)
+{
+	struct sink	 k;
+	struct buf	 qid = BUF_INIT, reason = BUF_INIT;
+	int		 r, status, end = 0;
+
+	if (c->arg_len > 0) {
+		reply(s, "501 5.5.4 Syntax: DATA");
+		return 0;
+	}
+	if (!s->in_mail) {
+		reply(s, "503 5.5.1 Error: need MAIL command");
+		return 0;
+	}
+	if (s->nrcpt == 0) {
+		/* RFC 2920 3.1: after pipelined RCPTs that all failed. */
+		if (s->rcpt_seen)
+			reply(s, "554 5.5.1 Error: no valid recipients");
+		else
+			reply(s, "503 5.5.1 Error: need RCPT command");
+		return 0;
+	}
+	if (restricted(s, RESTRICT_DATA, NULL))
+		return 0;
+
+	sink_init(&k);
+	checks_reset(s->ck);
+	if (!s->discard && inject_start(s, &k) < 0) {
+		log_warn("NOQUEUE: %s: cannot run queue-inject", client_id(s));
+		reply(s, "451 4.3.0 Error: queue file write error");
+		sink_free(&k);
+		txn_reset(s);
+		return 0;
+	}
+	if (s->discard)
+		sink_verdict(&k, V_DISCARD, NULL);
+
+	/* RFC 2920 3.1: the 354 is sent at once. */
+	reply(s, "354 End data with <CR><LF>.<CR><LF>");
+	if (io_flush(&s->out) < 0) {
+		r = IO_ERR;
+		goto lost;
+	}
+	r = data_receive(s, &k);
+	if (r != 0)
+		goto lost;
+	sink_end(s, &k);
+	if (k.verdict != V_OK) {
+		if (k.running)
+			inject_wait(&k, &qid, &reason);
+		check_reply(s, &k);
+	} else {
+		if (k.hold && !s->hold)
+			/* queue-inject took -h at its start or not at all. */
+			log_warnx("%s: HOLD after queue-inject started: "
+			    "queued for delivery", client_id(s));
+		status = inject_commit(s, &k, &qid, &reason);
+		data_reply(s, status, &qid, &reason);
+	}
+	goto done;
+
+lost:
+	/* The client went away mid-message: queue nothing. */
+	sink_close(&k);
+	if (k.running)
+		inject_wait(&k, &qid, &reason);
+	if (r == IO_TIMEOUT) {
+		log_info("timeout after DATA from %s", client_id(s));
+		reply(s, "421 4.4.2 %s Error: timeout exceeded", s->host);
+	} else
+		log_info("lost connection after DATA from %s", client_id(s));
+	end = -1;
+done:
+	sink_free(&k);
+	buf_free(&qid);
+	buf_free(&reason);
+	txn_reset(s);
+	return end;
+}
+
+/* cmd_vrfy - VRFY (RFC 5321 3.5.3, 4.1.1.6) */
+static void
+cmd_vrfy(struct session *s, const struct smtpd_cmd *c)
+{
+	if (s->vrfy_disabled) {
+		reply(s, "502 5.5.1 VRFY command is disabled");
+		return;
+	}
+	if (c->arg_len == 0) {
+		reply(s, "501 5.5.4 Syntax: VRFY address");
+		return;
+	}
+	reply(s, "252 2.0.0 Cannot VRFY user, but will accept message and "
+	    "attempt delivery");
+}
+
+/* cmd_etrn - ETRN (RFC 1985): wake queue-run through its trigger */
+static void
+cmd_etrn(struct session *s, const struct smtpd_cmd *c)
+{
+	if (s->helo_required && s->helo == NULL) {
+		reply(s, "503 5.5.1 Error: send HELO/EHLO first");
+		return;
+	}
+	if (s->in_mail) {
+		reply(s, "503 5.5.1 Error: MAIL transaction in progress");
+		return;
+	}
+	if (c->arg_len == 0) {
+		reply(s, "501 5.5.4 Syntax: ETRN domain");
+		return;
+	}
+	/* An empty line on the FIFO asks queue-run for a full pass. */
+	if (queue_trigger(s->qdir, "") < 0) {
+		reply(s, "458 4.3.0 Unable to queue messages");
+		return;
+	}
+	reply(s, "250 2.0.0 Queuing started");
+}
+
+/* cmd_help - HELP (RFC 5321 4.1.1.8) */
+static void
+cmd_help(struct session *s)
+{
+	reply(s, "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP "
+	    "QUIT HELP%s ETRN", s->vrfy_disabled ? "" : " VRFY");
+}
+
+/* command - one command line; 0 to go on, -1 to end the session */
+static int
+command(struct session *s)
+{
+	struct smtpd_cmd	 c;
+	enum smtpd_parse_result	 pr;
+
+	pr = smtpd_parse(s->line.s, s->line.len, &c);
+	s->counts[c.verb]++;
+	s->ncommands++;
+	s->last = c.verb == SMTPD_V_UNKNOWN || c.verb == SMTPD_V_EMPTY ?
+	    "UNKNOWN" : c.name;
+	switch (pr) {
+	case SMTPD_P_NUL:
+		reply(s, "500 5.5.2 Error: NUL character in command");
+		return 0;
+	case SMTPD_P_TOOLONG:
+		reply(s, "500 5.5.6 Error: command line too long");
+		return 0;
+	case SMTPD_P_SYNTAX:
+		reply(s, "501 5.5.4 Syntax: %s", c.verb == SMTPD_V_MAIL ?
+		    "MAIL FROM:<address>" : "RCPT TO:<address>");
+		return 0;
+	default:
+		break;
+	}
+	if (s->refused && c.verb != SMTPD_V_QUIT) {
+		/* RFC 5321 3.1: after a 554 greeting, only QUIT. */
+		reply(s, "503 5.5.1 Error: no commands accepted, send QUIT");
+		return 0;
+	}
+	switch (c.verb) {
+	case SMTPD_V_HELO:
+	case SMTPD_V_EHLO:
+		cmd_helo(s, &c);
+		break;
+	case SMTPD_V_MAIL:
+		cmd_mail(s, &c);
+		break;
+	case SMTPD_V_RCPT:
+		cmd_rcpt(s, &c);
+		break;
+	case SMTPD_V_DATA:
+		return cmd_data(s, &c);
+	case SMTPD_V_RSET:
+		if (c.arg_len > 0) {
+			reply(s, "501 5.5.4 Syntax: RSET");
+			break;
+		}
+		txn_reset(s);
+		reply(s, "250 2.0.0 Ok");
+		break;
+	case SMTPD_V_NOOP:
+		reply(s, "250 2.0.0 Ok");
+		break;
+	case SMTPD_V_QUIT:
+		reply(s, "221 2.0.0 Bye");
+		return -1;
+	case SMTPD_V_HELP:
+		cmd_help(s);
+		break;
+	case SMTPD_V_VRFY:
+		cmd_vrfy(s, &c);
+		break;
+	case SMTPD_V_ETRN:
+		cmd_etrn(s, &c);
+		break;
+	case SMTPD_V_EXPN:
+	case SMTPD_V_BDAT:
+	case SMTPD_V_STARTTLS:
+	case SMTPD_V_AUTH:
+		/* Not offered in EHLO (hook for STARTTLS and AUTH). */
+		reply(s, "502 5.5.1 Error: command not implemented");
+		break;
+	case SMTPD_V_EMPTY:
+		reply(s, "500 5.5.2 Error: bad syntax");
+		break;
+	default:
+		reply(s, "502 5.5.2 Error: command not recognized");
+		break;
+	}
+	return 0;
+}
+
+/* log_disconnect - Postfix 3's summary: commands by name */
+static void
+log_disconnect(struct session *s)
+{
+	struct buf	 b = BUF_INIT;
+
+	buf_printf(&b, "disconnect from %s", client_id(s));
+	for (int v = SMTPD_V_HELO; v < SMTPD_V_UNKNOWN; v++)
+		if (s->counts[v] > 0) {
+			const char	*n = smtpd_verb_name(v);
+
+			buf_addc(&b, ' ');
+			for (; *n; n++)
+				buf_addc(&b, *n | 0x20);	/* lower case */
+			buf_printf(&b, "=%u", s->counts[v]);
+		}
+	if (s->counts[SMTPD_V_UNKNOWN] + s->counts[SMTPD_V_EMPTY] > 0)
+		buf_printf(&b, " unknown=%u", s->counts[SMTPD_V_UNKNOWN] +
+		    s->counts[SMTPD_V_EMPTY]);
+	buf_printf(&b, " commands=%u", s->ncommands);
+	log_info("%s", buf_cstr(&b));
+	buf_free(&b);
+}
+
+/* session_loop - read commands until the session ends (RFC 2920 3.2:
+ * replies are flushed only when no more input is buffered) */
+static void
+session_loop(struct session *s)
+{
+	for (;;) {
+		enum io_result	 r;
+
+		if (s->errors >= s->hard_limit) {
+			log_info("too many errors after %s from %s",
+			    s->last ? s->last : "CONNECT", client_id(s));
+			reply(s, "421 4.7.0 %s Error: too many errors",
+			    s->host);
+			return;
+		}
+		if (io_buffered(&s->in) == 0 && io_flush(&s->out) < 0) {
+			log_info("lost connection after %s from %s",
+			    s->last ? s->last : "CONNECT", client_id(s));
+			return;
+		}
+		r = io_getline(&s->in, &s->line, SMTPD_LINE_MAX);
+		switch (r) {
+		case IO_OK:
+			if (command(s) < 0)
+				return;
+			break;
+		case IO_TOOLONG:
+			s->ncommands++;
+			reply(s, "500 5.5.6 Error: command line too long");
+			break;
+		case IO_TIMEOUT:
+			log_info("timeout after %s from %s", s->last ?
+			    s->last : "CONNECT", client_id(s));
+			reply(s, "421 4.4.2 %s Error: timeout exceeded",
+			    s->host);
+			return;
+		default:
+			log_info("lost connection after %s from %s",
+			    s->last ? s->last : "CONNECT", client_id(s));
+			return;
+		}
+	}
+}
+
+/* session_open - the tables the restrictions and checks need; 0, or -1
+ * with the reason in err */
+static int
+session_open(struct session *s, struct buf *err)
+{
+	s->rc = restrict_open(err);
+	if (s->rc == NULL)
+		return -1;
+	s->ck = checks_open(err);
+	if (s->ck == NULL)
+		return -1;
+	return 0;
+}
+
+/* smtpd_config_check - open every table once, then close it */
+int
+smtpd_config_check(struct buf *err)
+{
+	struct restrict_ctx	*rc = restrict_open(err);
+	struct checks		*ck;
+
+	if (rc == NULL)
+		return -1;
+	restrict_close(rc);
+	ck = checks_open(err);
+	if (ck == NULL)
+		return -1;
+	checks_close(ck);
+	return 0;
+}
+
+/* smtpd_session - one SMTP session (see smtpd.h) */
+int
+smtpd_session(const struct smtpd_opts *o)
+{
+	struct session		 s;
+	struct buf		 err = BUF_INIT;
+	struct sigaction	 ign;
+	long long		 t;
+	int			 status = EX_OK;
+
+	memset(&s, 0, sizeof(s));
+	s.o = o;
+	s.cl = o->client;
+	s.host = cfg_get("myhostname");
+	io_init(&s.in, o->fd_in);
+	io_init(&s.out, o->fd_out);
+	t = cfg_get_time("smtpd_timeout");
+	t = t > INT_MAX / 1000 ? INT_MAX : t * 1000;
+	io_set_timeout(&s.in, (int)t);
+	io_set_timeout(&s.out, (int)t);
+	s.size_limit = cfg_get_size("message_size_limit");
+	s.rcpt_limit = cfg_get_int("smtpd_recipient_limit");
+	s.overshoot_limit = cfg_get_int("smtpd_recipient_overshoot_limit");
+	s.hard_limit = cfg_get_int("smtpd_hard_error_limit");
+	s.soft_limit = cfg_get_int("smtpd_soft_error_limit");
+	s.error_sleep = cfg_get_time("smtpd_error_sleep_time");
+	s.helo_required = cfg_get_bool("smtpd_helo_required");
+	s.vrfy_disabled = cfg_get_bool("disable_vrfy_command");
+	s.qdir = cfg_path(cfg_get("queue_directory"));
+
+	/* A write to a queue-inject that gave up must not kill us. */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, NULL);
+
+	log_info("connect from %s", client_id(&s));
+	if (geteuid() == 0 || getuid() == 0) {
+		/* Never a session as root (smtp-listen(8) drops it). */
+		log_warnx("refusing to serve %s as root", client_id(&s));
+		reply(&s, "421 4.3.0 %s Server configuration error", s.host);
+		status = EX_SOFTWARE;
+	} else if (session_open(&s, &err) < 0) {
+		log_warnx("%s", buf_cstr(&err));
+		reply(&s, "421 4.3.5 %s Server configuration error", s.host);
+		status = EX_CONFIG;
+	} else if (!restricted(&s, RESTRICT_CONNECT, NULL) || s.refused) {
+		/* RFC 5321 4.3.1: the greeting. */
+		if (!s.refused)
+			reply(&s, "220 %s", cfg_get("smtpd_banner"));
+		s.errors = 0;	/* the refusal itself is no client error */
+		session_loop(&s);
+	}
+	io_flush(&s.out);
+	log_disconnect(&s);
+
+	/* Clean up. */
+	if (s.ck)
+		checks_close(s.ck);
+	if (s.rc)
+		restrict_close(s.rc);
+	io_free(&s.in);
+	io_free(&s.out);
+	buf_free(&s.line);
+	buf_free(&s.sender);
+	buf_free(&s.env);
+	buf_free(&s.first_rcpt);
+	buf_free(&err);
+	free(s.helo);
+	free(s.qdir);
+	return status;
+}
+
+/*
+ * Who the client is.
+ */
+
+/* copy_addr - a numeric address as text; a v4-mapped v6 address as v4 */
+static void
+copy_addr(char *dst, size_t size, const char *src)
+{
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+
+	if (strncasecmp(src, "::ffff:", 7) == 0 &&
+	    inet_pton(AF_INET, src + 7, &a4) == 1)
+		src += 7;
+	if (inet_pton(AF_INET, src, &a4) != 1 &&
+	    inet_pton(AF_INET6, src, &a6) != 1)
+		src = "unknown";
+	snprintf(dst, size, "%s", src);
+}
+
+/* sa_text - a socket address as numeric text; 0, or -1 */
+static int
+sa_text(const struct sockaddr *sa, socklen_t len, char *dst, size_t size)
+{
+	char	 tmp[INET6_ADDRSTRLEN];
+
+	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in))
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    tmp, sizeof(tmp));
+	else if (sa->sa_family == AF_INET6 &&
+	    len >= sizeof(struct sockaddr_in6))
+		inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr, tmp,
+		    sizeof(tmp));
+	else
+		return -1;
+	copy_addr(dst, size, tmp);
+	return 0;
+}
+
+/* smtpd_client_from_addr - identity from accepted socket addresses */
+void
+smtpd_client_from_addr(const struct sockaddr *peer, socklen_t plen,
+    const struct sockaddr *local, socklen_t llen, struct smtpd_client *cl)
+{
+	memset(cl, 0, sizeof(*cl));
+	snprintf(cl->name, sizeof(cl->name), "unknown");
+	if (peer == NULL || sa_text(peer, plen, cl->addr,
+	    sizeof(cl->addr)) < 0)
+		snprintf(cl->addr, sizeof(cl->addr), "unknown");
+	if (local != NULL)
+		sa_text(local, llen, cl->local, sizeof(cl->local));
+}
+
+/* name_ok - could this be a host name (letters, digits, '-', '.')? */
+static int
+name_ok(const char *n)
+{
+	size_t	 len = strlen(n);
+
+	if (len == 0 || len >= SMTPD_NAME_MAX)
+		return 0;
+	for (; *n; n++)
+		if (!((*n >= 'a' && *n <= 'z') || (*n >= 'A' && *n <= 'Z') ||
+		    (*n >= '0' && *n <= '9') || *n == '-' || *n == '.' ||
+		    *n == '_'))
+			return 0;
+	return 1;
+}
+
+/* smtpd_client_from_env - identity under tcpserver/inetd (smtpd.h) */
+void
+smtpd_client_from_env(int fd, struct smtpd_client *cl)
+{
+	struct sockaddr_storage	 peer, local;
+	socklen_t		 plen = sizeof(peer), llen = sizeof(local);
+	const char		*ip = getenv("TCPREMOTEIP");
+	const char		*host = getenv("TCPREMOTEHOST");
+	const char		*lip = getenv("TCPLOCALIP");
+
+	memset(cl, 0, sizeof(*cl));
+	if (ip != NULL && *ip != '\0') {
+		copy_addr(cl->addr, sizeof(cl->addr), ip);
+		snprintf(cl->name, sizeof(cl->name), "%s",
+		    host && name_ok(host) ? host : "unknown");
+		if (lip != NULL && *lip != '\0')
+			copy_addr(cl->local, sizeof(cl->local), lip);
+		return;
+	}
+	if (getpeername(fd, (struct sockaddr *)&peer, &plen) == 0 &&
+	    (peer.ss_family == AF_INET || peer.ss_family == AF_INET6)) {
+		int	 have_local = getsockname(fd,
+		    (struct sockaddr *)&local, &llen) == 0;
+
+		smtpd_client_from_addr((struct sockaddr *)&peer, plen,
+		    have_local ? (struct sockaddr *)&local : NULL, llen, cl);
+		return;
+	}
+	/* A pipe or a local socket: a local user, as with sendmail -bs. */
+	snprintf(cl->addr, sizeof(cl->addr), "127.0.0.1");
+	snprintf(cl->name, sizeof(cl->name), "localhost");
+}
+
+/* give_maillog - maillog_file, if it is a file we made as root, to
+ * mail_owner: queue-inject logs there after we have dropped root */
+static int
+give_maillog(const struct passwd *pw, struct buf *err)
+{
+	const char	*name = cfg_get("maillog_file");
+	char		*path;
+	struct stat	 st;
+	int		 r = 0;
+
+	if (*name == '\0')
+		return 0;
+	path = cfg_path(name);
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
+	    st.st_uid != pw->pw_uid &&
+	    lchown(path, pw->pw_uid, pw->pw_gid) < 0) {
+		buf_printf(err, "chown %s: %s", path, strerror(errno));
+		r = -1;
+	}
+	free(path);
+	return r;
+}
+
+/*
+ * smtpd_spool_ready - the queue layout, owned by mail_owner when we are
+ * root (queue-inject runs as whoever starts it, and we start it after
+ * dropping root); 0, or -1 with the reason in err
+ */
+int
+smtpd_spool_ready(struct buf *err)
+{
+	static const char *const sub[] = {"", "/tmp", "/active", "/hold",
+	    "/trigger"};
+	char		*qdir = cfg_path(cfg_get("queue_directory"));
+	struct buf	 p = BUF_INIT;
+	struct passwd	*pw = NULL;
+	int		 r = -1;
+
+	if (geteuid() == 0) {
+		pw = getpwnam(cfg_get("mail_owner"));
+		if (pw == NULL) {
+			buf_printf(err, "mail_owner %s: no such user",
+			    cfg_get("mail_owner"));
+			goto out;
+		}
+	}
+	if (queue_layout(qdir, err) < 0)
+		goto out;
+	for (size_t i = 0; pw != NULL && i < sizeof(sub) / sizeof(sub[0]);
+	    i++) {
+		struct stat	 st;
+
+		buf_reset(&p);
+		buf_printf(&p, "%s%s", qdir, sub[i]);
+		if (lstat(buf_cstr(&p), &st) == 0 && st.st_uid != pw->pw_uid &&
+		    lchown(buf_cstr(&p), pw->pw_uid, pw->pw_gid) < 0) {
+			buf_printf(err, "chown %s: %s", buf_cstr(&p),
+			    strerror(errno));
+			goto out;
+		}
+	}
+	if (pw != NULL && give_maillog(pw, err) < 0)
+		goto out;
+	r = 0;
+out:
+	buf_free(&p);
+	free(qdir);
+	return r;
+}
