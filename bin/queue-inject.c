@@ -4,9 +4,9 @@
  * The message comes on standard input.  The envelope comes from the
  * command line (-f SENDER RCPT...) or, with -e FD, from descriptor FD
  * after the message, in records ending in NUL: "Fsender", optional
- * "Rret" and "Eenvid", "Trcpt[<TAB>orcpt<TAB>notify]" per recipient, and
- * an empty record.  An envelope that does not end properly means the
- * writer died: nothing is queued.  On success the queue id is printed on
+ * "Rret" and "Eenvid", "Trcpt[<TAB>orcpt<TAB>notify]" per recipient, "H"
+ * to put the message on hold, and an empty record.  An envelope that
+ * does not end properly means the writer died: nothing is queued.  On success the queue id is printed on
  * standard output and the exit status is 0 only after the file and its
  * directory are fsynced.
  */
@@ -168,7 +168,7 @@ env_add_rcpt(struct queue_env *env, const char *addr, const char *orcpt,
 
 /* read_envelope - the records on fd after the message; 0 or status */
 static int
-read_envelope(int fd, struct queue_env *env, struct buf *why)
+read_envelope(int fd, struct queue_env *env, int *hold, struct buf *why)
 {
 	struct buf	 b = BUF_INIT;
 	const char	*p, *end;
@@ -202,6 +202,9 @@ read_envelope(int fd, struct queue_env *env, struct buf *why)
 		case 'R':
 			free(env->ret);
 			env->ret = xstrdup(rec);
+			break;
+		case 'H':
+			*hold = 1;
 			break;
 		case 'E':
 			free(env->envid);
@@ -370,7 +373,7 @@ main(int argc, char **argv)
 	} else
 		r = copy_message(&c, &why);
 	if (r == 0 && envfd >= 0)
-		r = read_envelope(envfd, &env, &why);
+		r = read_envelope(envfd, &env, &hold, &why);
 	if (r == 0 && c.hops >= cfg_get_int("hopcount_limit")) {
 		buf_adds(&why, "5.4.6 too many hops");
 		r = EX_DATAERR;

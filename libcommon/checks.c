@@ -63,7 +63,7 @@ open_list(const char *param, struct map_list **out, struct buf *err)
 
 	*out = NULL;
 	cfg_get_list(param, &l);
-	if (l.n > 0 && (*out = map_list_open(cfg_get(param), 0, &why)) ==
+	if (l.n > 0 && (*out = map_list_open(cfg_get(param), MAP_CONFIG, &why)) ==
 	    NULL) {
 		buf_reset(err);
 		buf_printf(err, "%s: %s", param, buf_cstr(&why));

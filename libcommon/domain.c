@@ -140,7 +140,7 @@ domain_list_open(const char *param, const char *value, int flags,
 			struct buf	 e = BUF_INIT;
 			struct map_list	*tab;
 
-			if ((tab = map_list_open(p, 0, &e)) == NULL) {
+			if ((tab = map_list_open(p, MAP_CONFIG, &e)) == NULL) {
 				buf_printf(err, "%s: %s", param, buf_cstr(&e));
 				rc = -1;
 			} else

@@ -1156,6 +1156,10 @@ bounce(struct msg *m)
 
 		if (m->work[i] != W_FAILED)
 			continue;
+		/* RFC 3461 4.1: NOTIFY without FAILURE (or NEVER) asks for
+		 * no report of this failure. */
+		if (rc->notify != 0 && !(rc->notify & QN_FAILURE))
+			continue;
 		d[n].final = rc->addr;
 		d[n].original = *rc->orcpt ? rc->orcpt : NULL;
 		d[n].action = "failed";
@@ -1171,6 +1175,11 @@ bounce(struct msg *m)
 	if (strncmp(m->env.sender, dbl, strlen(dbl)) == 0 &&
 	    m->env.sender[strlen(dbl)] == '@') {
 		log_info("%s: double bounce discarded", m->id);
+		queued = 0;
+		goto mark;
+	}
+	if (n == 0) {
+		log_info("%s: no report wanted (NOTIFY)", m->id);
 		queued = 0;
 		goto mark;
 	}

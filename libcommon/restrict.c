@@ -619,7 +619,7 @@ net_add(struct netlist *l, const char *s, int neg, struct buf *err)
 	    !valid_hostaddr(s)) {
 		struct buf	 e = BUF_INIT;
 
-		if ((n.tab = map_list_open(s, 0, &e)) == NULL) {
+		if ((n.tab = map_list_open(s, MAP_CONFIG, &e)) == NULL) {
 			buf_printf(err, "mynetworks: %s", buf_cstr(&e));
 			buf_free(&e);
 			return -1;
@@ -816,7 +816,7 @@ get_table(struct restrict_ctx *ctx, const char *param, const char *spec,
 		if (strcmp(ctx->tabs[i].spec, spec) == 0)
 			break;
 	if (i == ctx->ntabs) {
-		if ((m = map_list_open(spec, 0, &why)) == NULL) {
+		if ((m = map_list_open(spec, MAP_CONFIG, &why)) == NULL) {
 			buf_printf(err, "%s: %s", param, buf_cstr(&why));
 			buf_free(&why);
 			return -1;
@@ -1036,7 +1036,7 @@ open_rcpt_maps(const char *param, struct map_list **out, struct buf *err)
 
 	cfg_get_list(param, &l);
 	*out = NULL;
-	if (l.n > 0 && (*out = map_list_open(cfg_get(param), 0, &e)) == NULL)
+	if (l.n > 0 && (*out = map_list_open(cfg_get(param), MAP_CONFIG, &e)) == NULL)
 		buf_printf(err, "%s: %s", param, buf_cstr(&e));
 	cfg_list_free(&l);
 	buf_free(&e);

@@ -1218,10 +1218,11 @@ cmd_data(struct session *s, const struct smtpd_cmd *c)
 			inject_wait(&k, &qid, &reason);
 		check_reply(s, &k);
 	} else {
-		if (k.hold && !s->hold)
-			/* queue-inject took -h at its start or not at all. */
-			log_warnx("%s: HOLD after queue-inject started: "
-			    "queued for delivery", client_id(s));
+		if (k.hold && !s->hold) {
+			/* A HOLD from the content: the "H" record. */
+			buf_printf(&s->env, "H%c", 0);
+			s->hold = 1;
+		}
 		status = inject_commit(s, &k, &qid, &reason);
 		data_reply(s, status, &qid, &reason);
 	}

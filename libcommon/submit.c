@@ -1003,9 +1003,8 @@ finish_inject(struct proc *p, struct buf *qid, struct buf *reason)
 		}
 	status = proc_reason(&out, ws, reason ? reason : &scratch);
 	if (status == EX_OK && qid != NULL) {
-		size_t	 n = strcspn(buf_cstr(&out), "\r\n");
-
-		buf_set(qid, out.s, n);
+		/* The id is queue-inject's last line; warnings come first. */
+		buf_sets(qid, buf_cstr(reason ? reason : &scratch));
 		buf_trim(qid);
 	}
 	buf_free(&out);

@@ -135,7 +135,7 @@ count_msgs() {
 	wait_for "[ \$(queued active) -eq 0 ]" 60
 	kill "$QRPID"; wait "$QRPID" || true
 	QRPID=
-	python3 - "$INST/mail/erin" <<-'PY'
+	stats=$(python3 - "$INST/mail/erin" <<-'PY'
 	import mailbox, sys, collections
 	seen = collections.Counter()
 	for msg in mailbox.mbox(sys.argv[1]):
@@ -145,9 +145,11 @@ count_msgs() {
 	    seen[n] += 1
 	missing = [n for n in range(1, 201) if n not in seen]
 	dups = sum(c - 1 for c in seen.values())
-	print("delivered %d distinct, %d duplicates, %d missing" % (len(seen), dups, len(missing)), file=sys.stderr)
+	print("delivered %d distinct, %d duplicates, %d missing" % (len(seen), dups, len(missing)))
 	assert not missing, missing
 	PY
+	)
+	echo "# $stats" >&3
 }
 
 @test "pipeline: a read-only mail spool defers, then delivers once writable" {
@@ -189,4 +191,15 @@ count_msgs() {
 	[ "$(queued active)" -eq 0 ]
 	[ "$(count_msgs "$INST/mail/alice")" -eq 1 ]
 	grep -q '^crew mail$' "$INST/mail/cmd-out"
+}
+
+@test "pipeline: NOTIFY=NEVER: a failure is not reported" {
+	instance "local_recipient_maps = static:any" \
+	    "transport_maps = inline:{ nowhere.test = error:5.1.2 no such domain }"
+	printf 'Subject: quiet\n\nbody\n' | sendmail $CF -i -N never -f gina@localhost x@nowhere.test
+	queue-run $CF -f
+	queue-run $CF -f
+	[ "$(queued active)" -eq 0 ]
+	[ "$(count_msgs "$INST/mail/gina")" -eq 0 ]
+	grep -q 'no report wanted (NOTIFY)' "$INST/maillog"
 }

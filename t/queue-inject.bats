@@ -155,3 +155,10 @@ body"
 	printf 'x\n' | queue-inject -f a@b c@d
 	[ "$(stat -c %U "$(qfile)")" = nobody ]
 }
+
+@test "queue-inject: an H record in the -e envelope puts it on hold" {
+	run bash -c 'printf "x\n" | queue-inject -e 3 3< <(printf "Fs@x\0Ta@y\0H\0\0")'
+	[ "$status" -eq 0 ]
+	[ "$(queued hold)" -eq 1 ]
+	[ "$(queued active)" -eq 0 ]
+}

@@ -493,3 +493,16 @@ qfile() {
 	grep -q 'warning: header Subject: warn me' "$INST/maillog"
 	grep -q 'discard: body discard this body' "$INST/maillog"
 }
+
+@test "smtp-listen: a HOLD from header_checks queues the message on hold" {
+	cat >"$INST/etc/header_checks" <<-'EOF2'
+	/^Subject: hold me/ HOLD look first
+	EOF2
+	instance "smtpd_error_sleep_time = 0" \
+	    "header_checks = regexp:$INST/etc/header_checks"
+	txn='MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.test>\r\nDATA\r\n'
+	smtp "HELO x\r\n${txn}Subject: hold me\r\n\r\nx\r\n.\r\nQUIT\r\n"
+	[[ "${lines[5]}" == "250 2.0.0 Ok: queued as "* ]]
+	[ "$(queued hold)" -eq 1 ]
+	[ "$(queued active)" -eq 0 ]
+}

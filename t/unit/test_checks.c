@@ -231,6 +231,9 @@ main(void)
 	struct buf	 path = BUF_INIT, cf = BUF_INIT;
 	int		 rc;
 
+	/* Relative table names in main.cf are relative to the config
+	 * directory: here, the top of the tree, where the tests run. */
+	setenv("MAIL_CONFIG", ".", 1);
 	log_open("test_checks", "/dev/null");
 	if (mkdtemp(tmpdir) == NULL) {
 		ok(0, "temporary directory");

@@ -844,6 +844,9 @@ main(void)
 	struct buf	 path = BUF_INIT;
 	int		 rc;
 
+	/* Relative table names in main.cf are relative to the config
+	 * directory: here, the top of the tree, where the tests run. */
+	setenv("MAIL_CONFIG", ".", 1);
 	log_open("test_restrict", "/dev/null");
 	if (mkdtemp(tmpdir) == NULL || write_file("dns", dns_text) < 0 ||
 	    write_file("lists", lists_text) < 0 ||
