@@ -14,6 +14,7 @@
 
 #include "alias.h"
 #include "buf.h"
+#include "config.h"
 #include "exits.h"
 #include "io.h"
 #include "log.h"
@@ -392,5 +393,86 @@ map_cmd_dump(const struct map_cmd *cmd, char **args, int n)
 	buf_free(&err);
 	if (status == EX_OK)
 		status = cmd_output_status();
+	return status;
+}
+
+/* set_mode - one of -i, -q, -d, -s; a second one is a usage error */
+static void
+set_mode(int *mode, int c, const char *usage)
+{
+	if (*mode != 0 && *mode != c)
+		die_usage(usage);
+	*mode = c;
+}
+
+/*
+ * map_cmd_main - postmap(1) and postalias(1): the same flags, the same
+ * work; alias selects aliases(5) source syntax.  Returns the exit status.
+ */
+int
+map_cmd_main(int argc, char **argv, int alias, const char *usage)
+{
+	struct map_cmd	 cmd = { alias, 0, MAP_DUP_WARN };
+	const char	*dir = NULL, *key = NULL;
+	int		 c, mode = 0, status = EX_OK;
+
+	log_set_stderr(1);	/* warnings go to the user, and the log */
+	while ((c = getopt(argc, argv, "c:d:fiNnq:rsvw")) != -1) {
+		switch (c) {
+		case 'c':
+			dir = optarg;
+			break;
+		case 'd':
+		case 'q':
+			set_mode(&mode, c, usage);
+			key = optarg;
+			break;
+		case 'f':
+			cmd.flags |= MAP_NOFOLD;
+			break;
+		case 'i':
+		case 's':
+			set_mode(&mode, c, usage);
+			break;
+		case 'N':
+			cmd.flags |= MAP_NUL;
+			break;
+		case 'n':
+			cmd.flags &= ~MAP_NUL;
+			break;
+		case 'r':
+			cmd.dup = MAP_DUP_REPLACE;
+			break;
+		case 'v':
+			log_set_debug(1);
+			break;
+		case 'w':
+			cmd.dup = MAP_DUP_IGNORE;
+			break;
+		default:
+			die_usage(usage);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		die_usage(usage);
+	cfg_load(dir);
+
+	switch (mode) {
+	case 'q':
+		status = map_cmd_query(&cmd, key, argv, argc);
+		break;
+	case 'd':
+		status = map_cmd_delete(&cmd, key, argv, argc);
+		break;
+	case 's':
+		status = map_cmd_dump(&cmd, argv, argc);
+		break;
+	default:
+		for (int i = 0; i < argc && status == EX_OK; i++)
+			status = map_cmd_build(&cmd, argv[i], mode == 'i');
+		break;
+	}
 	return status;
 }

@@ -30,5 +30,6 @@ int	 map_cmd_build(const struct map_cmd *, const char *, int);
 int	 map_cmd_query(const struct map_cmd *, const char *, char **, int);
 int	 map_cmd_delete(const struct map_cmd *, const char *, char **, int);
 int	 map_cmd_dump(const struct map_cmd *, char **, int);
+int	 map_cmd_main(int, char **, int, const char *);
 
 #endif
