@@ -339,8 +339,12 @@ deliver_user(const struct local_conf *c, const char *user,
 		    create_as_root(buf_cstr(&path), &a, &made, &created, why);
 		if (status != EX_OK)
 			goto out;
+		/* A group-writable spool (root:mail 2775) lends its group for
+		 * the dotlock; never root's group, and not needed when the
+		 * spool is world-writable (1777). */
 		if (!maildir && stat(c->spool_dir, &st) == 0 &&
-		    (st.st_mode & S_IWGRP))
+		    (st.st_mode & S_IWGRP) && !(st.st_mode & S_IWOTH) &&
+		    st.st_gid != 0)
 			gid = st.st_gid;
 	}
 	if (a.uid != 0 && (status = become(&a, gid, why)) != EX_OK)

@@ -420,3 +420,19 @@ world() {
 	run deliver-local "$ME" < <(echo x)
 	[ "$status" -eq 78 ]
 }
+
+@test "deliver-local: as root, a mailbox delivery never runs with root's group" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	instance "local_recipient_maps = static:any"
+	printf 'Subject: g\n\nbody\n' |
+	    PIPEMAIL_TEST_PAUSE_MIDWAY=1 deliver-local strayuser &
+	pid=$!
+	for i in $(seq 200); do
+		[ -e "$INST/mail/strayuser.lock" ] && break
+		sleep 0.05
+	done
+	g=$(stat -c %g "$INST/mail/strayuser.lock")
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ "$g" -ne 0 ]
+}
