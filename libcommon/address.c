@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "codec.h"
 #include "mem.h"
 
 #define ATEXT_SPECIALS	"!#$%&'*+-/=?^_`{|}~"
@@ -43,43 +44,6 @@ static int
 is_wsp(unsigned char c)
 {
 	return c == ' ' || c == '\t';
-}
-
-/* utf8_valid - well-formed UTF-8: no overlong forms, no surrogates */
-static int
-utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t	 i = 0;
-
-	while (i < len) {
-		unsigned char	 c = s[i];
-		size_t		 n;
-		unsigned long	 cp, min;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if ((c & 0xe0) == 0xc0)
-			n = 1, cp = c & 0x1f, min = 0x80;
-		else if ((c & 0xf0) == 0xe0)
-			n = 2, cp = c & 0x0f, min = 0x800;
-		else if ((c & 0xf8) == 0xf0)
-			n = 3, cp = c & 0x07, min = 0x10000;
-		else
-			return 0;
-		if (len - i <= n)
-			return 0;
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
 }
 
 /* has_8bit - any byte outside US-ASCII */
@@ -299,19 +263,6 @@ addr_split_extension(const char *local, const char *delims, struct buf *user,
  * ESMTP parameters and xtext.
  */
 
-/* hexval - value of one hex digit, or -1 */
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * addr_xtext_decode - RFC 3461 4: replace out with the decoded xtext
  * ("+" and two hex digits stand for one byte).  -1 on bad xtext;
@@ -328,8 +279,8 @@ addr_xtext_decode(const char *s, size_t len, struct buf *out)
 		if (c == '+') {
 			if (len - i < 3)
 				return -1;
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = codec_hex_value((unsigned char)s[i + 1]);
+			lo = codec_hex_value((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			buf_addc(out, hi << 4 | lo);
@@ -706,7 +657,8 @@ params:
 		if (!(flags & ADDR_F_SMTPUTF8))
 			goto out;
 		rc = ADDR_ERR_SYNTAX;
-		if (!utf8_valid((const unsigned char *)s + start, end - start))
+		if (!codec_utf8_valid((const unsigned char *)s + start,
+		    end - start))
 			goto out;
 	}
 

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "codec.h"
+
 #define EW_CHARSET_MAX	40	/* longest charset name we look at */
 
 /* is_wsp - RFC 5234 WSP */
@@ -403,36 +405,6 @@ hdr_fold(struct buf *out, const char *name, const char *value)
  * RFC 2047 encoded words.
  */
 
-/* hexval - value of one hex digit, or -1 */
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* b64val - value of one base64 character (RFC 2045 6.8), or -1 */
-static int
-b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* decode_q - RFC 2047 4.2 "Q" encoding into out; -1 when malformed */
 static int
 decode_q(const char *s, size_t len, struct buf *out)
@@ -444,8 +416,9 @@ decode_q(const char *s, size_t len, struct buf *out)
 			buf_addc(out, ' ');
 		else if (s[i] != '=')
 			buf_addc(out, s[i]);
-		else if (len - i < 3 || (hi = hexval((unsigned char)s[i + 1]))
-		    < 0 || (lo = hexval((unsigned char)s[i + 2])) < 0)
+		else if (len - i < 3 ||
+		    (hi = codec_hex_value((unsigned char)s[i + 1])) < 0 ||
+		    (lo = codec_hex_value((unsigned char)s[i + 2])) < 0)
 			return -1;
 		else {
 			buf_addc(out, hi << 4 | lo);
@@ -467,7 +440,7 @@ decode_b(const char *s, size_t len, struct buf *out)
 	size_t		 i;
 
 	for (i = 0; i < len && s[i] != '='; i++) {
-		int	 v = b64val((unsigned char)s[i]);
+		int	 v = codec_b64_value((unsigned char)s[i]);
 
 		if (v < 0)
 			return -1;
@@ -482,42 +455,6 @@ decode_b(const char *s, size_t len, struct buf *out)
 		if (s[i] != '=')
 			return -1;
 	return bits >= 6 ? -1 : 0;
-}
-
-/* utf8_ok - well-formed UTF-8 (no overlongs, no surrogates) */
-static int
-utf8_ok(const unsigned char *s, size_t len)
-{
-	size_t	 i = 0;
-
-	while (i < len) {
-		unsigned long	 cp, min;
-		size_t		 n;
-
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((s[i] & 0xe0) == 0xc0)
-			n = 1, cp = s[i] & 0x1f, min = 0x80;
-		else if ((s[i] & 0xf0) == 0xe0)
-			n = 2, cp = s[i] & 0x0f, min = 0x800;
-		else if ((s[i] & 0xf8) == 0xf0)
-			n = 3, cp = s[i] & 0x07, min = 0x10000;
-		else
-			return 0;
-		if (len - i <= n)
-			return 0;
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
 }
 
 /* is_token_char - RFC 2047 2 token: no SPACE, CTLs or especials */
@@ -575,7 +512,7 @@ encoded_word(const char *s, size_t len, struct buf *out)
 		goto done;
 
 	if (strcasecmp(charset, "UTF-8") == 0) {
-		if (!utf8_ok((const unsigned char *)raw.s, raw.len))
+		if (!codec_utf8_valid((const unsigned char *)raw.s, raw.len))
 			goto done;
 	} else if (strcasecmp(charset, "US-ASCII") == 0) {
 		for (size_t k = 0; k < raw.len; k++)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "codec.h"
 #include "header.h"
 
 #define B64_LINE	76	/* RFC 2045 6.8 */
@@ -43,23 +44,6 @@ mailx_b64_encode(const void *p, size_t n, struct buf *out)
 	}
 }
 
-/* b64_value - the value of a base64 digit, or -1 */
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* mailx_b64_decode - append the decoding of base64 text, skipping what
  * is no base64 digit (RFC 2045 6.8) and stopping at padding */
 void
@@ -71,7 +55,7 @@ mailx_b64_decode(const char *s, size_t n, struct buf *out)
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '=')
 			break;
-		if ((v = b64_value((unsigned char)s[i])) < 0)
+		if ((v = codec_b64_value((unsigned char)s[i])) < 0)
 			continue;
 		acc = (acc << 6) | (unsigned long)v;
 		bits += 6;
@@ -80,19 +64,6 @@ mailx_b64_decode(const char *s, size_t n, struct buf *out)
 			buf_addc(out, (int)((acc >> bits) & 0xff));
 		}
 	}
-}
-
-/* hex_value - the value of a hex digit, or -1 */
-static int
-hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
 }
 
 /*
@@ -123,8 +94,8 @@ mailx_qp_decode(const char *s, size_t n, struct buf *out)
 			if (j + 1 == keep)
 				goto soft;
 			if (j + 2 < keep &&
-			    (hi = hex_value((unsigned char)s[j + 1])) >= 0 &&
-			    (lo = hex_value((unsigned char)s[j + 2])) >= 0) {
+			    (hi = codec_hex_value((unsigned char)s[j + 1])) >= 0 &&
+			    (lo = codec_hex_value((unsigned char)s[j + 2])) >= 0) {
 				buf_addc(out, hi << 4 | lo);
 				j += 2;
 			} else
