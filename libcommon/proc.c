@@ -20,6 +20,25 @@
 #define PIPEMAIL_BINDIR	"/usr/local/sbin"
 #endif
 
+/* proc_pipe - a pipe whose ends leak into no child: both close on exec
+ * (a child gets an end only through dup2); 0, or -1 with errno */
+int
+proc_pipe(int fd[2])
+{
+	if (pipe(fd) < 0)
+		return -1;
+	if (fcntl(fd[0], F_SETFD, FD_CLOEXEC) < 0 ||
+	    fcntl(fd[1], F_SETFD, FD_CLOEXEC) < 0) {
+		int	 saved = errno;
+
+		close(fd[0]);
+		close(fd[1]);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * proc_spawn - run argv[0] (a path) with stdin from in_fd (or /dev/null
  * when -1), and, when extra_fd >= 0, that descriptor as extra_as in the
@@ -33,10 +52,8 @@ proc_spawn(struct proc *p, char *const *argv, int in_fd, int extra_fd,
 	int	 out[2];
 	pid_t	 pid;
 
-	if (pipe(out) < 0)
+	if (proc_pipe(out) < 0)
 		return -1;
-	fcntl(out[0], F_SETFD, FD_CLOEXEC);
-	fcntl(out[1], F_SETFD, FD_CLOEXEC);
 	pid = fork();
 	if (pid < 0) {
 		int	 saved = errno;

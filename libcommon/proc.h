@@ -23,6 +23,7 @@ struct proc {
 	int	 out_fd;	/* read end: the child's stdout and stderr */
 };
 
+int	 proc_pipe(int [2]);
 int	 proc_spawn(struct proc *, char *const *, int, int, int);
 const char *proc_bindir(void);
 void	 proc_bin(struct buf *, const char *);

@@ -572,10 +572,8 @@ job_fork_local(struct job *j)
 	int		 out[2];
 	pid_t		 pid;
 
-	if (pipe(out) < 0)
+	if (proc_pipe(out) < 0)
 		return -1;
-	fcntl(out[0], F_SETFD, FD_CLOEXEC);
-	fcntl(out[1], F_SETFD, FD_CLOEXEC);
 	if ((pid = fork()) < 0) {
 		close(out[0]);
 		close(out[1]);

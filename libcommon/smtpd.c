@@ -890,24 +890,6 @@ sink_end(struct session *s, struct sink *k)
 		sink_flush(k);
 }
 
-/* pipe_cloexec - a pipe whose ends do not leak into other children */
-static int
-pipe_cloexec(int fd[2])
-{
-	if (pipe(fd) < 0)
-		return -1;
-	if (fcntl(fd[0], F_SETFD, FD_CLOEXEC) < 0 ||
-	    fcntl(fd[1], F_SETFD, FD_CLOEXEC) < 0) {
-		int	 saved = errno;
-
-		close(fd[0]);
-		close(fd[1]);
-		errno = saved;
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * inject_start - run queue-inject -e 3 with the Received: details (its
  * "from" clause and protocol); 0, or -1 with errno
@@ -922,9 +904,9 @@ inject_start(struct session *s, struct sink *k)
 	const char	*a = s->cl->addr;
 
 	/* The envelope pipe first, so its read end is the lowest. */
-	if (pipe_cloexec(env) < 0)
+	if (proc_pipe(env) < 0)
 		return -1;
-	if (pipe_cloexec(msg) < 0) {
+	if (proc_pipe(msg) < 0) {
 		saved = errno;
 		close(env[0]);
 		close(env[1]);

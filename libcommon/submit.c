@@ -898,25 +898,6 @@ random64(void)
 	return r;
 }
 
-/* pipe_cloexec - a pipe whose ends queue-inject does not inherit, so
- * that it sees end of file when we close ours */
-static int
-pipe_cloexec(int fd[2])
-{
-	if (pipe(fd) < 0)
-		return -1;
-	if (fcntl(fd[0], F_SETFD, FD_CLOEXEC) < 0 ||
-	    fcntl(fd[1], F_SETFD, FD_CLOEXEC) < 0) {
-		int	 saved = errno;
-
-		close(fd[0]);
-		close(fd[1]);
-		errno = saved;
-		return -1;
-	}
-	return 0;
-}
-
 /* spawn_inject - start queue-inject -e 3, with the message and envelope
  * pipes' write ends in *msg_fd and *env_fd */
 static int
@@ -932,9 +913,9 @@ spawn_inject(const struct submit_opts *o, struct proc *p, int *msg_fd,
 	 * The envelope pipe first: its read end then takes the lowest free
 	 * descriptor, so proc_spawn() never moves it onto the message.
 	 */
-	if (pipe_cloexec(env) < 0)
+	if (proc_pipe(env) < 0)
 		goto sys;
-	if (pipe_cloexec(msg) < 0) {
+	if (proc_pipe(msg) < 0) {
 		saved = errno;
 		close(env[0]);
 		close(env[1]);
