@@ -173,6 +173,8 @@ static const struct cfg_param cfg_table[] = {
 	    "header_recipient"),
 	P_LIST("masquerade_domains", ""),
 	P_LIST("masquerade_exceptions", ""),
+	P_TIME("max_idle", "100s", 's', 1, NOMAX),
+	P_INT("max_use", "100", 1, NOMAX),
 	P_TIME("maximal_backoff_time", "4000s", 's', 1, NOMAX),
 	P_TIME("maximal_queue_lifetime", "5d", 'd', 0, DAYS_100),
 	P_SIZE("message_size_limit", "10240000", 0, NOMAX),

@@ -61,6 +61,23 @@ log_close(void)
 	dest = DEST_STDERR;
 }
 
+/* log_fileno - the maillog_file descriptor, or -1 */
+int
+log_fileno(void)
+{
+	return dest == DEST_FILE ? log_fd : -1;
+}
+
+/* log_after_fork - let syslog(3) connect again when next needed */
+void
+log_after_fork(void)
+{
+	if (dest == DEST_SYSLOG) {
+		closelog();
+		openlog(ident, LOG_PID, LOG_MAIL);
+	}
+}
+
 /* log_set_stderr - also copy every line to stderr */
 void
 log_set_stderr(int on)

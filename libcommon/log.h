@@ -7,6 +7,9 @@
  * Before log_open() lines go to stderr.  log_set_stderr(1) copies every
  * line to stderr too (interactive commands such as postmap).  log_warn()
  * appends strerror(errno).  Message bodies and passwords are never logged.
+ * A forked process that closes descriptors it did not open keeps
+ * log_fileno() (the maillog_file, or -1) and calls log_after_fork() first,
+ * so syslog(3) reconnects on its own.
  */
 #ifndef PIPEMAIL_LOG_H
 #define PIPEMAIL_LOG_H
@@ -15,6 +18,8 @@ void	 log_open(const char *, const char *);
 void	 log_close(void);
 void	 log_set_stderr(int);
 void	 log_set_debug(int);
+int	 log_fileno(void);
+void	 log_after_fork(void);
 void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -448,9 +448,10 @@ stale(int fd, const char *path, const char *mailbox, long *pid,
 	line[n] = '\0';
 	*pid = 0;
 	if (parse_lock(line, v) < 0) {
-		/* Another program's lock (or ours being written). */
-		return time(NULL) - st.st_mtime > MBOX_FOREIGN_STALE ?
-		    LOCK_STALE : LOCK_BUSY;
+		/* Another program's lock, ours being written, or ours from
+		 * before a crash that kept its name but not its line. */
+		return time(NULL) - st.st_mtime > MBOX_FOREIGN_STALE ||
+		    st.st_mtime < boot_time() ? LOCK_STALE : LOCK_BUSY;
 	}
 	*pid = (long)v[0];
 	if (*pid != (long)getpid() && (kill((pid_t)*pid, 0) == 0 ||
@@ -484,6 +485,29 @@ fcntl_lock(int fd, short type)
 	return fcntl(fd, F_SETLK, &fl);
 }
 
+/* torn - newlines to write before an append so that it starts a line
+ * after a blank one: 2 when the mailbox (open write-only, so read
+ * through its name, checked to be the same file) ends inside a line, as
+ * a message torn by a power failure whose dotlock did not survive; else 0 */
+static int
+torn(const char *mailbox, const struct stat *st)
+{
+	struct stat	 rst;
+	char		 c = '\n';
+	int		 rfd;
+
+	if (st->st_size == 0)
+		return 0;
+	rfd = open(mailbox, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (rfd < 0)
+		return 0;
+	if (fstat(rfd, &rst) < 0 || rst.st_dev != st->st_dev ||
+	    rst.st_ino != st->st_ino || pread(rfd, &c, 1, st->st_size - 1) != 1)
+		c = '\n';
+	close(rfd);
+	return c != '\n' ? 2 : 0;
+}
+
 /* try_lock - one attempt at both locks */
 static enum lock_state
 try_lock(struct mbox_lock *lk, const char *mailbox, off_t grow, long *pid,
@@ -510,14 +534,17 @@ try_lock(struct mbox_lock *lk, const char *mailbox, off_t grow, long *pid,
 		lfd = open(lk->path, O_WRONLY | O_CREAT | O_EXCL |
 		    O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (lfd >= 0) {
+			if (lk->pad)
+				lk->pad = torn(mailbox, &st);
 			n = snprintf(line, sizeof(line), "%ld %lld %lld\n",
 			    (long)getpid(), (long long)st.st_size,
-			    (long long)(st.st_size + grow));
+			    (long long)(st.st_size + lk->pad + grow));
 			if (n < 0 || (size_t)n >= sizeof(line))
 				errno = EOVERFLOW;
+			/* No fsync: the line serves a killed process, and
+			 * the page cache outlives it (see mbox_append). */
 			if (n < 0 || (size_t)n >= sizeof(line) ||
-			    fd_write_all(lfd, line, (size_t)n) < 0 ||
-			    fsync(lfd) < 0) {
+			    fd_write_all(lfd, line, (size_t)n) < 0) {
 				*status = mbox_why_errno(why, errno,
 				    "write lock file", lk->path);
 				close(lfd);
@@ -561,7 +588,7 @@ try_lock(struct mbox_lock *lk, const char *mailbox, off_t grow, long *pid,
 }
 
 /*
- * mbox_lock - lock a mailbox open on fd for an append of grow bytes
+ * lock_mailbox - lock a mailbox open on fd for an append of grow bytes
  *
  * The fcntl lock is taken first, then the dotlock; both without blocking,
  * in a loop with short sleeps (5 ms growing to 100 ms) until timeout_ms
@@ -570,11 +597,12 @@ try_lock(struct mbox_lock *lk, const char *mailbox, off_t grow, long *pid,
  * deadlock with us.  A dotlock is stale when its pid is dead (kill(2)
  * says ESRCH), is our own, or the lock predates the last boot; a lock in
  * another program's format is stale after MBOX_FOREIGN_STALE seconds.
- * On success lk->size is the mailbox size to roll back to.
+ * On success lk->size is the mailbox size to roll back to, and, when pad
+ * is set, lk->pad the newlines the append must write first (torn()).
  */
-int
-mbox_lock(struct mbox_lock *lk, int fd, const char *mailbox, off_t grow,
-    int timeout_ms, struct buf *why)
+static int
+lock_mailbox(struct mbox_lock *lk, int fd, const char *mailbox, off_t grow,
+    int timeout_ms, int pad, struct buf *why)
 {
 	long long	 deadline = now_ms() + timeout_ms;
 	long long	 delay = MBOX_SLEEP_MIN_MS, left;
@@ -587,6 +615,7 @@ mbox_lock(struct mbox_lock *lk, int fd, const char *mailbox, off_t grow,
 	lk->path = buf_release(&path);
 	lk->size = 0;
 	for (;;) {
+		lk->pad = pad;
 		switch (try_lock(lk, mailbox, grow, &pid, &status, why)) {
 		case LOCK_HELD:
 			return EX_OK;
@@ -617,6 +646,14 @@ mbox_lock(struct mbox_lock *lk, int fd, const char *mailbox, off_t grow,
 	return EX_TEMPFAIL;
 }
 
+/* mbox_lock - lock a mailbox for an append of grow bytes (lock_mailbox) */
+int
+mbox_lock(struct mbox_lock *lk, int fd, const char *mailbox, off_t grow,
+    int timeout_ms, struct buf *why)
+{
+	return lock_mailbox(lk, fd, mailbox, grow, timeout_ms, 0, why);
+}
+
 /* mbox_unlock - remove the dotlock, then let go of the fcntl lock */
 void
 mbox_unlock(struct mbox_lock *lk)
@@ -640,6 +677,13 @@ mbox_unlock(struct mbox_lock *lk)
  * back to its size before the append and fsynced; if even that fails,
  * the dotlock is left in place, so the next delivery (or the next lock
  * taken by any pipemail program) finishes the roll-back.
+ *
+ * The dotlock's line is not fsynced: it lets the next delivery cut away
+ * what a killed one left, and a killed process leaves the page cache
+ * behind.  A power failure in the middle of an append can lose the line
+ * and keep part of the message; the lock then predates the boot and is
+ * broken, and the next append starts after a blank line (torn()), so the
+ * damage stays inside the message that is delivered again anyway.
  */
 int
 mbox_append(int fd, const char *mailbox, const struct mbox_msg *m,
@@ -656,10 +700,10 @@ mbox_append(int fd, const char *mailbox, const struct mbox_msg *m,
 		    mailbox);
 		goto out;
 	}
-	status = mbox_lock(&lk, fd, mailbox, len, timeout_ms, why);
+	status = lock_mailbox(&lk, fd, mailbox, len, timeout_ms, 1, why);
 	if (status != EX_OK)
 		goto out;
-	if (limit > 0 && (lk.size > limit || len > limit - lk.size)) {
+	if (limit > 0 && (lk.size > limit || len + lk.pad > limit - lk.size)) {
 		buf_reset(why);
 		buf_printf(why, "5.2.2 mailbox %s full: %lld + %lld bytes "
 		    "exceeds mailbox_size_limit %lld", mailbox,
@@ -670,7 +714,8 @@ mbox_append(int fd, const char *mailbox, const struct mbox_msg *m,
 	}
 
 	/* The append. */
-	r = mbox_copy(fd, m, MBOX_F_MBOX, &wrote, &scratch);
+	r = lk.pad && fd_write_all(fd, "\n\n", (size_t)lk.pad) < 0 ? -1 :
+	    mbox_copy(fd, m, MBOX_F_MBOX, &wrote, &scratch);
 	if (r == 0 && wrote != len) {
 		errno = EIO;		/* the message changed under us */
 		r = -2;

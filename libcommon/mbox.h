@@ -76,6 +76,7 @@ struct mbox_lock {
 	int		 fd;		/* the mailbox */
 	char		*path;		/* the dotlock; NULL: not held */
 	off_t		 size;		/* mailbox size once locked */
+	int		 pad;		/* newlines mbox_append() writes first */
 };
 
 /* Pure encoding. */

@@ -165,25 +165,19 @@ last_line(const struct buf *out, size_t *len)
 }
 
 /*
- * proc_reason - from a child's output and wait status, its sysexits
- * status and a one-line reason "X.Y.Z text": the stage's own line when
- * it starts with an enhanced code of the right class, else that line
- * behind the code from the exit table.  A signal is temporary.
+ * proc_verdict - from a stage's output and its sysexits status, the
+ * status and a one-line reason "X.Y.Z text": the stage's own line when it
+ * starts with an enhanced code of the right class, else that line behind
+ * the code from the exit table.
  */
 int
-proc_reason(const struct buf *out, int wstatus, struct buf *reason)
+proc_verdict(const struct buf *out, int status, struct buf *reason)
 {
-	int			 status = exit_from_wait(wstatus);
 	const struct exit_info	*ei = exit_info(status);
 	size_t			 n;
 	const char		*line = last_line(out, &n);
 
 	buf_reset(reason);
-	if (WIFSIGNALED(wstatus)) {
-		buf_printf(reason, "4.3.0 delivery agent killed by signal %d",
-		    WTERMSIG(wstatus));
-		return status;
-	}
 	if (line == NULL) {
 		if (status != EX_OK)
 			buf_printf(reason, "%s %s", ei->dsn, ei->text);
@@ -194,4 +188,18 @@ proc_reason(const struct buf *out, int wstatus, struct buf *reason)
 		buf_printf(reason, "%s ", ei->dsn);
 	buf_add(reason, line, n);
 	return status;
+}
+
+/* proc_reason - proc_verdict() for a child's wait status; a signal is
+ * temporary */
+int
+proc_reason(const struct buf *out, int wstatus, struct buf *reason)
+{
+	if (WIFSIGNALED(wstatus)) {
+		buf_reset(reason);
+		buf_printf(reason, "4.3.0 delivery agent killed by signal %d",
+		    WTERMSIG(wstatus));
+		return exit_from_wait(wstatus);
+	}
+	return proc_verdict(out, exit_from_wait(wstatus), reason);
 }

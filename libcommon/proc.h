@@ -27,6 +27,7 @@ int	 proc_pipe(int [2]);
 int	 proc_spawn(struct proc *, char *const *, int, int, int);
 const char *proc_bindir(void);
 void	 proc_bin(struct buf *, const char *);
+int	 proc_verdict(const struct buf *, int, struct buf *);
 int	 proc_reason(const struct buf *, int, struct buf *);
 
 #endif

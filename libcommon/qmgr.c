@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -23,6 +24,7 @@
 #include "io.h"
 #include "local.h"
 #include "log.h"
+#include "lspawn.h"
 #include "mem.h"
 #include "proc.h"
 #include "queue.h"
@@ -63,6 +65,17 @@ struct dest {
 	struct dest	*next;
 };
 
+/* A long-lived local delivery agent (lspawn.h). */
+struct agent {
+	pid_t		 pid;
+	int		 fd;		/* the socket; -1 once it ended */
+	char		*key;		/* the mailbox it serves; NULL: one use */
+	int		 uses;
+	time_t		 idle_since;
+	struct job	*job;		/* the delivery in hand, or NULL */
+	struct agent	*next;
+};
+
 struct job {
 	struct msg	*m;
 	size_t		 rcpt;
@@ -73,6 +86,8 @@ struct job {
 	off_t		 in_off, in_end;
 	struct buf	 out;
 	int		 exited, wstatus;
+	struct agent	*a;		/* local, file and pipe deliveries */
+	int		 verdict;	/* the agent's status, or -1 */
 	struct job	*next;
 };
 
@@ -103,7 +118,11 @@ static struct {
 	struct buf	 bin_deliver_remote;
 	struct buf	 bin_route, bin_inject;
 	const char	*hostname;
-	struct local_conf lconf;	/* for deliveries forked in-process */
+	struct local_conf lconf;	/* for the local delivery agents */
+	struct agent	*agents;
+	int		 nidle;		/* agents waiting for work */
+	int		 max_use;	/* deliveries per agent */
+	time_t		 max_idle;	/* seconds an idle agent is kept */
 } q;
 
 /* hash - string hash for the tables */
@@ -518,6 +537,7 @@ job_new(struct msg *m, size_t i, const char *tr, const char *nh,
 	j->recipient = xstrdup(rcpt);
 	j->in_fd = -1;
 	j->p.out_fd = -1;
+	j->verdict = -1;
 	buf_init(&j->out);
 	/* One delivery at a time per mailbox; per next hop for SMTP. */
 	if (strcmp(tr, "smtp") == 0) {
@@ -561,64 +581,155 @@ job_argv(struct job *j, char **argv, size_t max)
 }
 
 /*
- * job_fork_local - a local, file or pipe delivery in a forked child: the
- * deliver-local engine (local.c) without an exec.  The child gives up
- * root for the recipient before it touches a mailbox, reads the message
- * straight from the queue file, prints its verdict and exits.
+ * Local delivery agents: forked once from queue-run, they become the
+ * recipient with their first delivery and then take the next ones for
+ * the same mailbox over their socket (lspawn.h): no fork, passwd walk
+ * or exec per message.  File and command deliveries get an agent each.
  */
-static int
-job_fork_local(struct job *j)
+
+/* agent_free - forget an agent; closing its socket makes it exit */
+static void
+agent_free(struct agent *a)
 {
-	int		 out[2];
+	struct agent	**pp;
+
+	for (pp = &q.agents; *pp != a; pp = &(*pp)->next)
+		;
+	*pp = a->next;
+	if (a->job == NULL && a->fd >= 0)
+		q.nidle--;
+	if (a->fd >= 0)
+		close(a->fd);
+	free(a->key);
+	free(a);
+}
+
+/* agent_idle - the idle agent for key, or NULL */
+static struct agent *
+agent_idle(const char *key)
+{
+	for (struct agent *a = q.agents; a; a = a->next)
+		if (a->job == NULL && a->fd >= 0 && a->key != NULL &&
+		    strcmp(a->key, key) == 0)
+			return a;
+	return NULL;
+}
+
+/* agent_expire - end agents idle since before limit (all: 0 = now);
+ * the seconds until the next one is due, or -1 */
+static long
+agent_expire(time_t now, int all)
+{
+	struct agent	*a, *next;
+	long		 soonest = -1;
+
+	for (a = q.agents; a; a = next) {
+		next = a->next;
+		if (a->job != NULL || a->fd < 0)
+			continue;
+		if (all || now - a->idle_since >= q.max_idle)
+			agent_free(a);
+		else if (soonest < 0 || a->idle_since + q.max_idle - now <
+		    soonest)
+			soonest = (long)(a->idle_since + q.max_idle - now);
+	}
+	return soonest;
+}
+
+/* agent_new - fork an agent, making room under the process limit */
+static struct agent *
+agent_new(const char *key)
+{
+	struct agent	*a, *oldest;
+	int		 fd;
 	pid_t		 pid;
 
-	if (proc_pipe(out) < 0)
-		return -1;
-	if ((pid = fork()) < 0) {
-		close(out[0]);
-		close(out[1]);
-		return -1;
+	while (q.nidle > 0 && q.nrunning + q.nidle >= q.proc_limit) {
+		oldest = NULL;
+		for (a = q.agents; a; a = a->next)
+			if (a->job == NULL && a->fd >= 0 && (oldest == NULL ||
+			    a->idle_since < oldest->idle_since))
+				oldest = a;
+		agent_free(oldest);
 	}
-	if (pid == 0) {
-		struct local_conf	 c = q.lconf;
-		struct mbox_msg		 mm;
-		struct buf		 why = BUF_INIT;
-		sigset_t		 none;
-		int			 status;
+	if ((pid = lspawn_fork(&q.lconf, &fd)) < 0)
+		return NULL;
+	a = xcalloc(1, sizeof(*a));
+	a->pid = pid;
+	a->fd = fd;
+	a->key = key ? xstrdup(key) : NULL;
+	a->next = q.agents;
+	q.agents = a;
+	q.nidle++;
+	return a;
+}
 
-		signal(SIGCHLD, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (dup2(out[1], STDOUT_FILENO) < 0 ||
-		    dup2(out[1], STDERR_FILENO) < 0)
-			_exit(EX_OSERR);
-		if (strcmp(j->transport, "local") == 0)
-			c.address = j->m->env.rcpt[j->rcpt].addr;
-		else if (strcmp(j->nexthop, "-") != 0)
-			c.privs = j->nexthop;
-		memset(&mm, 0, sizeof(mm));
-		mm.fd = j->m->fd;
-		mm.start = j->m->env.data_off;
-		mm.len = j->m->env.size;
-		mm.sender = j->m->env.sender;
-		mm.when = time(NULL);
-		status = local_deliver(&c, j->recipient, &mm, &why);
-		if (status == EX_OK)
-			printf("%s\n", buf_cstr(&why));
-		else
-			printf("deliver-local: fatal: %s\n", buf_cstr(&why));
-		fflush(stdout);
-		_exit(status);
+/* agent_start - hand a local, file or pipe delivery to an agent */
+static int
+agent_start(struct job *j)
+{
+	struct lspawn_req	 r;
+	struct agent		*a = NULL;
+	int			 local = strcmp(j->transport, "local") == 0;
+
+	memset(&r, 0, sizeof(r));
+	r.target = j->recipient;
+	if (local)
+		r.address = j->m->env.rcpt[j->rcpt].addr;
+	else if (strcmp(j->nexthop, "-") != 0)
+		r.privs = j->nexthop;
+	r.sender = j->m->env.sender;
+	r.fd = j->m->fd;
+	r.start = j->m->env.data_off;
+	r.len = j->m->env.size;
+	if (local && (a = agent_idle(j->dest->key)) != NULL &&
+	    lspawn_send(a->fd, &r) < 0) {
+		agent_free(a);
+		a = NULL;
 	}
-	close(out[1]);
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	j->p.pid = pid;
-	j->p.out_fd = out[0];
+	if (a == NULL) {
+		if ((a = agent_new(local ? j->dest->key : NULL)) == NULL)
+			return -1;
+		if (lspawn_send(a->fd, &r) < 0) {
+			log_warn("%s: delivery agent request", j->m->id);
+			agent_free(a);
+			return -1;
+		}
+	}
+	q.nidle--;
+	a->job = j;
+	j->a = a;
+	j->p.pid = a->pid;
 	return 0;
+}
+
+/* agent_read - the agent's reply to its job, or the end of the agent */
+static void
+agent_read(struct job *j)
+{
+	struct agent	*a = j->a;
+	char		 pkt[LSPAWN_REPLY_MAX];
+	ssize_t		 n;
+
+	n = recv(a->fd, pkt, sizeof(pkt), 0);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0 && (j->verdict = lspawn_reply(pkt, (size_t)n,
+	    &j->out)) >= 0) {
+		a->job = NULL;
+		j->a = NULL;
+		a->uses++;
+		a->idle_since = time(NULL);
+		q.nidle++;
+		if (a->key == NULL || a->uses >= q.max_use)
+			agent_free(a);
+		return;
+	}
+	/* It died (or spoke nonsense): its exit status tells the rest. */
+	if (n > 0)
+		kill(a->pid, SIGKILL);
+	close(a->fd);
+	a->fd = -1;
 }
 
 /* job_start - start the agent for a job; 0, or -1 (deferred) */
@@ -629,7 +740,7 @@ job_start(struct job *j)
 	int	 in[2];
 
 	if (strcmp(j->transport, "smtp") != 0) {
-		if (job_fork_local(j) < 0)
+		if (agent_start(j) < 0)
 			return -1;
 		j->in_fd = -1;
 		goto started;
@@ -835,7 +946,12 @@ job_finish(struct job *j)
 	struct buf	 reason = BUF_INIT;
 	int		 status;
 
-	status = proc_reason(&j->out, j->wstatus, &reason);
+	if (j->verdict >= 0)
+		status = proc_verdict(&j->out, j->verdict, &reason);
+	else
+		status = proc_reason(&j->out, j->wstatus, &reason);
+	if (j->a != NULL)
+		agent_free(j->a);	/* it died with the job in hand */
 	if (status == EX_OK) {
 		/* "2.0.0 delivered to ..." is logged as "delivered to ...". */
 		if (reason.len > 6 && reason.s[0] == '2' && reason.s[1] == '.') {
@@ -1394,7 +1510,14 @@ reap(void)
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		struct job	*j;
+		struct agent	*a;
 
+		for (a = q.agents; a && a->pid != pid; a = a->next)
+			;
+		if (a != NULL && a->job == NULL) {
+			agent_free(a);
+			continue;
+		}
 		for (j = q.running; j; j = j->next)
 			if (j->p.pid == pid) {
 				j->exited = 1;
@@ -1415,7 +1538,8 @@ finish_jobs(void)
 	struct job	**pp = &q.running, *j;
 
 	while ((j = *pp) != NULL) {
-		if (j->exited && j->p.out_fd < 0) {
+		if (j->verdict >= 0 || (j->exited && j->p.out_fd < 0 &&
+		    (j->a == NULL || j->a->fd < 0))) {
 			*pp = j->next;
 			if (j->in_fd >= 0)
 				close(j->in_fd);
@@ -1446,6 +1570,7 @@ loop(void)
 	for (;;) {
 		size_t	 n = 0;
 		int	 timeout = -1, r;
+		long	 idle;
 
 		run_due();
 		start_waiting();
@@ -1476,6 +1601,11 @@ loop(void)
 				pfd[n].events = POLLIN;
 				who[n++] = j;
 			}
+			if (j->a != NULL && j->a->fd >= 0) {
+				pfd[n].fd = j->a->fd;
+				pfd[n].events = POLLIN;
+				who[n++] = j;
+			}
 		}
 		if (q.heap_len > 0) {
 			time_t	 d = q.heap[0]->due - time(NULL);
@@ -1483,6 +1613,9 @@ loop(void)
 			timeout = d <= 0 ? 0 : d > 3600 ? 3600000 :
 			    (int)d * 1000;
 		}
+		if ((idle = agent_expire(time(NULL), 0)) >= 0 &&
+		    (timeout < 0 || idle * 1000 < timeout))
+			timeout = idle > 3600 ? 3600000 : (int)idle * 1000;
 		r = poll(pfd, (nfds_t)n, timeout);
 		if (r < 0 && errno != EINTR) {
 			log_warn("poll");
@@ -1508,10 +1641,13 @@ loop(void)
 				job_feed(j);
 			else if (pfd[i].fd == j->p.out_fd)
 				job_drain(j);
+			else if (j->a != NULL && pfd[i].fd == j->a->fd)
+				agent_read(j);
 		}
 		reap();
 		finish_jobs();
 	}
+	agent_expire(0, 1);
 	free(pfd);
 	free(who);
 }
@@ -1553,6 +1689,8 @@ qmgr_run(const struct qmgr_opts *o)
 	q.proc_limit = (int)cfg_get_int("default_process_limit");
 	q.dest_limit = (int)cfg_get_int(
 	    "default_destination_concurrency_limit");
+	q.max_use = (int)cfg_get_int("max_use");
+	q.max_idle = (time_t)cfg_get_time("max_idle");
 	if (queue_layout(q.qdir, &err) < 0)
 		die_temp("4.3.0 %s", buf_cstr(&err));
 	if (local_conf_load(&q.lconf, &err) < 0)

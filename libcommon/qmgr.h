@@ -7,8 +7,9 @@
  * heap for retries.  No threads and no polling sleeps.
  *
  * Per message and recipient: route through a long-lived route-transport
- * co-process, run deliver-local (or deliver-remote) with the message on
- * its standard input, and record the result durably in the queue file
+ * co-process, hand local deliveries to a delivery agent (lspawn.h: kept
+ * per mailbox and fed over a socket) or run deliver-remote with the
+ * message on its standard input, and record the result durably in the queue file
  * before acting on it; a permanently failed recipient is reported in an
  * RFC 3464 bounce that is queued (through queue-inject) before the
  * recipient is marked done.  A message whose last recipient is done is

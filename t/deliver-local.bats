@@ -205,6 +205,20 @@ world() {
 	grep -q 'removed .* bytes of a partial message' "$INST/maillog"
 }
 
+@test "a mailbox torn inside a line: the next message starts after a blank line" {
+	printf 'From a@b.test %s\nSubject: torn\n\npart of a li' "$ENV1" >"$MB"
+	chmod 600 "$MB"
+	echo y | deliver-local "$ME"
+	{ printf 'From a@b.test %s\nSubject: torn\n\npart of a li\n\n' "$ENV1"
+	  envelope '' "$ME@mx.example.test"; printf 'y\n\n'; } >"$BATS_TEST_TMPDIR/want"
+	cmp "$MB" "$BATS_TEST_TMPDIR/want"
+	# A whole mailbox is left as it is.
+	echo z | deliver-local "$ME"
+	{ cat "$BATS_TEST_TMPDIR/want"; envelope '' "$ME@mx.example.test"
+	  printf 'z\n\n'; } >"$BATS_TEST_TMPDIR/want2"
+	cmp "$MB" "$BATS_TEST_TMPDIR/want2"
+}
+
 @test "kill -9 of a large append at a random point: all or nothing" {
 	printf 'S: 1\n\nfirst\n' | deliver-local -f s@x.test "$ME"
 	cp "$MB" "$BATS_TEST_TMPDIR/before"

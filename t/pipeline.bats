@@ -152,6 +152,71 @@ count_msgs() {
 	echo "# $stats" >&3
 }
 
+# agents - the pids of queue-run's delivery agents (its forked children)
+agents() {
+	pgrep -P "$QRPID" -f "queue-run $CF" | sort
+}
+
+@test "pipeline: one delivery agent per mailbox takes the next messages" {
+	queue-run $CF & QRPID=$!
+	wait_for "grep -q started '$INST/maillog'"
+	for i in 1 2 3; do
+		printf 'Subject: %d\n\nx\n' "$i" | sendmail $CF -i alice@localhost
+		wait_for "[ \"\$(count_msgs '$INST/mail/alice')\" -eq $i ]" 10
+	done
+	wait_for "[ \$(queued active) -eq 0 ]" 5
+	[ "$(agents | wc -l)" -eq 1 ]
+	# A stray name is delivered as default_privs, and so the agent runs.
+	[ "$(ps -o user= -p "$(agents)")" = nobody ]
+	first=$(agents)
+	printf 'Subject: b\n\nx\n' | sendmail $CF -i bob@localhost
+	wait_for "[ \"\$(count_msgs '$INST/mail/bob')\" -eq 1 ]" 10
+	[ "$(agents | wc -l)" -eq 2 ]
+	agents | grep -qx "$first"
+	# A mailbox removed meanwhile is made again, by the user.
+	rm "$INST/mail/alice"
+	printf 'Subject: 4\n\nx\n' | sendmail $CF -i alice@localhost
+	wait_for "[ \"\$(count_msgs '$INST/mail/alice')\" -eq 1 ]" 10
+	[ "$(stat -c %U:%a "$INST/mail/alice")" = nobody:600 ]
+	agents | grep -qx "$first"
+	! grep -q deferred "$INST/maillog"
+}
+
+@test "pipeline: agents end after max_use deliveries and max_idle seconds" {
+	instance "local_recipient_maps = static:any" "max_use = 2" "max_idle = 2s"
+	CF="-c $INST/etc"
+	queue-run $CF & QRPID=$!
+	wait_for "grep -q started '$INST/maillog'"
+	printf 'Subject: 1\n\nx\n' | sendmail $CF -i alice@localhost
+	wait_for "[ \"\$(count_msgs '$INST/mail/alice')\" -eq 1 ]" 10
+	wait_for "[ \$(agents | wc -l) -eq 1 ]" 5
+	first=$(agents)
+	printf 'Subject: 2\n\nx\n' | sendmail $CF -i alice@localhost
+	wait_for "[ \"\$(count_msgs '$INST/mail/alice')\" -eq 2 ]" 10
+	# Its second use was its last.
+	wait_for "[ \$(agents | wc -l) -eq 0 ]" 5
+	printf 'Subject: 3\n\nx\n' | sendmail $CF -i alice@localhost
+	wait_for "[ \"\$(count_msgs '$INST/mail/alice')\" -eq 3 ]" 10
+	wait_for "[ \$(agents | wc -l) -eq 1 ]" 5
+	[ "$(agents)" != "$first" ]
+	# Idle for max_idle: gone.
+	wait_for "[ \$(agents | wc -l) -eq 0 ]" 6
+	kill -0 "$QRPID"
+}
+
+@test "pipeline: an agent killed while idle costs no delay" {
+	queue-run $CF & QRPID=$!
+	wait_for "grep -q started '$INST/maillog'"
+	printf 'Subject: 1\n\nx\n' | sendmail $CF -i alice@localhost
+	wait_for "[ \"\$(count_msgs '$INST/mail/alice')\" -eq 1 ]" 10
+	wait_for "[ \$(agents | wc -l) -eq 1 ]" 5
+	kill -9 "$(agents)"
+	printf 'Subject: 2\n\nx\n' | sendmail $CF -i alice@localhost
+	wait_for "[ \"\$(count_msgs '$INST/mail/alice')\" -eq 2 ]" 10
+	! grep -q deferred "$INST/maillog"
+	wait_for "[ \$(agents | wc -l) -eq 1 ]" 5
+}
+
 @test "pipeline: a read-only mail spool defers, then delivers once writable" {
 	chmod 555 "$INST/mail"
 	printf 'Subject: wait\n\nfor it\n' | sendmail $CF -i frank@localhost
