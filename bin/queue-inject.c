@@ -9,6 +9,14 @@
  * does not end properly means the writer died: nothing is queued.  On success the queue id is printed on
  * standard output and the exit status is 0 only after the file and its
  * directory are fsynced.
+ *
+ * With -s it serves one message after another on standard input, for a
+ * long-lived caller such as smtp-listen: per message an "M" line with
+ * the hold flag, protocol and from-clause, "D<length>" lines each
+ * followed by that many bytes of the message, then "E" and the envelope
+ * records as with -e; or "A" to give the message up.  Each message is
+ * answered with one line, "STATUS TEXT": 0 and the queue id once the
+ * message is durable, else a sysexits status and the reason.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -31,11 +39,21 @@
 #include "priv.h"
 #include "queue.h"
 
-#define USAGE	"queue-inject [-c DIR] [-h] [-e FD | -f SENDER RCPT...] " \
+#define USAGE	"queue-inject [-c DIR] [-h] [-e FD | -f SENDER RCPT... | -s] " \
 		"[-p PROTOCOL] [-r FROM-CLAUSE]"
 #define LINE_MAX_OCTETS	998		/* RFC 5322 2.1.1 */
 #define ENVELOPE_MAX	(4 * 1024 * 1024)
 #define COPY_CHUNK	65536
+#define FRAME_LINE_MAX	2048		/* an M, D, E or A line of -s */
+
+/* Where the message comes from: standard input to its end, or -s frames. */
+struct source {
+	struct io	*io;		/* -s: the framed stream, else NULL */
+	long long	 left;		/* -s: bytes left in this D frame */
+	int		 ended;		/* -s: "E" read: the envelope follows */
+	int		 aborted;	/* -s: "A" read, or the stream broke */
+	int		 broken;	/* -s: out of step or ended: stop */
+};
 
 /* The message copier: CRLF to LF, long lines broken, size and hops. */
 struct copy {
@@ -107,16 +125,82 @@ copy_byte(struct copy *c, char ch)
 	copy_put(c, ch);
 }
 
-/* copy_message - stdin to the queue file; 0, or a sysexits status */
+/* frame_next - past the current D frame, the next frame line: 0 with a
+ * new D frame, or -1 when the message ended ("E") or was given up */
 static int
-copy_message(struct copy *c, struct buf *why)
+frame_next(struct source *src)
+{
+	struct buf	 line = BUF_INIT;
+	char		*end;
+	int		 r = -1;
+
+	if (io_getline(src->io, &line, FRAME_LINE_MAX) != IO_OK) {
+		src->aborted = src->broken = 1;
+	} else if (line.len == 1 && line.s[0] == 'A') {
+		src->aborted = 1;
+	} else if (line.len == 1 && line.s[0] == 'E') {
+		src->ended = 1;
+	} else if (line.len > 1 && line.s[0] == 'D' && line.s[1] >= '0' &&
+	    line.s[1] <= '9') {
+		errno = 0;
+		src->left = strtoll(line.s + 1, &end, 10);
+		if (errno == 0 && *end == '\0' && src->left >= 0)
+			r = 0;
+		else
+			src->aborted = src->broken = 1;
+	} else
+		src->aborted = src->broken = 1;
+	buf_free(&line);
+	return r;
+}
+
+/* source_read - message bytes: like read(2), 0 at the message's end */
+static ssize_t
+source_read(struct source *src, char *p, size_t n)
+{
+	ssize_t	 got;
+
+	if (src->io == NULL)
+		return read(STDIN_FILENO, p, n);
+	while (src->left == 0)
+		if (src->ended || src->aborted || frame_next(src) < 0)
+			return src->aborted ? (errno = EPIPE, -1) : 0;
+	if ((long long)n > src->left)
+		n = (size_t)src->left;
+	got = io_read(src->io, p, n);
+	if (got <= 0) {
+		src->aborted = src->broken = 1;
+		errno = got == 0 ? EPIPE : errno;
+		return -1;
+	}
+	src->left -= got;
+	return got;
+}
+
+/* source_drain - skip the rest of a message that was refused early, to
+ * its "E" (or "A"); 0 when the envelope follows */
+static int
+source_drain(struct source *src)
+{
+	char	 chunk[COPY_CHUNK];
+
+	if (src->io == NULL)
+		return 0;
+	while (source_read(src, chunk, sizeof(chunk)) > 0)
+		;
+	return src->ended ? 0 : -1;
+}
+
+/* copy_message - the message to the queue file; 0, or a sysexits status */
+static int
+copy_message(struct copy *c, struct source *src, struct buf *why)
 {
 	char	 chunk[COPY_CHUNK];
 	ssize_t	 n;
 
 	for (;;) {
-		n = read(STDIN_FILENO, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
+		n = source_read(src, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR && src->io == NULL)
 			continue;
 		if (n < 0) {
 			buf_printf(why, "4.3.0 read message: %s",
@@ -166,21 +250,15 @@ env_add_rcpt(struct queue_env *env, const char *addr, const char *orcpt,
 	rc->notify = notify;
 }
 
-/* read_envelope - the records on fd after the message; 0 or status */
+/* parse_envelope - the records of an envelope; 0 or a status */
 static int
-read_envelope(int fd, struct queue_env *env, int *hold, struct buf *why)
+parse_envelope(const struct buf *b, struct queue_env *env, int *hold,
+    struct buf *why)
 {
-	struct buf	 b = BUF_INIT;
 	const char	*p, *end;
-	int		 r = EX_DATAERR;
 
-	if (fd_read_file(fd, &b, ENVELOPE_MAX) < 0) {
-		buf_printf(why, "4.3.0 read envelope: %s", strerror(errno));
-		r = EX_TEMPFAIL;
-		goto out;
-	}
-	p = b.s ? b.s : "";
-	end = p + b.len;
+	p = b->s ? b->s : "";
+	end = p + b->len;
 	while (p < end) {
 		const char	*nul = memchr(p, '\0', (size_t)(end - p));
 		char		*rec, *orcpt, *notify;
@@ -190,8 +268,7 @@ read_envelope(int fd, struct queue_env *env, int *hold, struct buf *why)
 		if (nul == p) {
 			if (env->sender == NULL || env->nrcpt == 0)
 				break;
-			r = 0;			/* the closing empty record */
-			goto out;
+			return 0;		/* the closing empty record */
 		}
 		rec = xstrndup(p + 1, (size_t)(nul - p - 1));
 		switch (*p) {
@@ -225,14 +302,48 @@ read_envelope(int fd, struct queue_env *env, int *hold, struct buf *why)
 		default:
 			free(rec);
 			buf_adds(why, "5.6.0 bad envelope record");
-			goto out;
+			return EX_DATAERR;
 		}
 		free(rec);
 		p = nul + 1;
 	}
 	buf_adds(why, "4.3.0 incomplete envelope: message not queued");
-	r = EX_TEMPFAIL;
-out:
+	return EX_TEMPFAIL;
+}
+
+/* read_envelope - the records after the message: all of fd, or from a
+ * -s stream up to the closing empty record; 0 or a status */
+static int
+read_envelope(int fd, struct source *src, struct queue_env *env,
+    int *hold, struct buf *why)
+{
+	struct buf	 b = BUF_INIT;
+	int		 r;
+
+	if (src->io == NULL) {
+		if (fd_read_file(fd, &b, ENVELOPE_MAX) < 0) {
+			buf_printf(why, "4.3.0 read envelope: %s",
+			    strerror(errno));
+			buf_free(&b);
+			return EX_TEMPFAIL;
+		}
+	} else {
+		char	 c;
+
+		/* Up to a NUL that ends an empty record. */
+		while (b.len < ENVELOPE_MAX) {
+			if (io_read(src->io, &c, 1) != 1) {
+				src->aborted = src->broken = 1;
+				break;
+			}
+			buf_addc(&b, c);
+			if (c == '\0' && (b.len == 1 || b.s[b.len - 2] == '\0'))
+				break;
+		}
+		if (b.len >= ENVELOPE_MAX)
+			src->aborted = src->broken = 1;
+	}
+	r = parse_envelope(&b, env, hold, why);
 	buf_free(&b);
 	return r;
 }
@@ -297,28 +408,169 @@ spool_ready(const char *qdir)
 	buf_free(&p);
 }
 
+/* One message's settings. */
+struct inject {
+	const char	*qdir;
+	const char	*from;		/* -r, or NULL */
+	const char	*proto;		/* -p */
+	int		 envfd;		/* -e, or -1 */
+	int		 hold;		/* -h, or the H record */
+	uid_t		 uid;
+};
+
+/*
+ * inject_one - one message from src (and its envelope from env, -e or
+ * the -s stream) into the spool: 0 with the queue id in why once it is
+ * durable, else a sysexits status with the reason in why.
+ */
+static int
+inject_one(struct inject *ij, struct source *src, struct queue_env *env,
+    struct buf *why)
+{
+	struct queue_new qn;
+	struct copy	 c;
+	struct buf	 head = BUF_INIT, e = BUF_INIT;
+	int		 r;
+
+	if (queue_new_open(ij->qdir, &qn, &e) < 0) {
+		buf_printf(why, "4.3.0 %s", buf_cstr(&e));
+		buf_free(&e);
+		if (source_drain(src) == 0)
+			read_envelope(-1, src, env, &ij->hold, &head);
+		buf_free(&head);
+		return EX_TEMPFAIL;
+	}
+	received_header(&head, ij->from, ij->proto, qn.id, env, ij->uid);
+	memset(&c, 0, sizeof(c));
+	c.qn = &qn;
+	c.in_head = 1;
+	c.limit = cfg_get_size("message_size_limit");
+	if (queue_new_write(&qn, head.s, head.len) < 0) {
+		buf_printf(why, "4.3.0 write queue file: %s",
+		    strerror(errno));
+		r = EX_TEMPFAIL;
+	} else
+		r = copy_message(&c, src, why);
+	if (r != 0 && source_drain(src) == 0)
+		read_envelope(-1, src, env, &ij->hold, &e);
+	if (r == 0 && (ij->envfd >= 0 || src->io != NULL))
+		r = read_envelope(ij->envfd, src, env, &ij->hold, why);
+	if (r == 0 && c.hops >= cfg_get_int("hopcount_limit")) {
+		buf_adds(why, "5.4.6 too many hops");
+		r = EX_DATAERR;
+	}
+	buf_reset(&e);
+	if (r == 0 && queue_new_envelope(&qn, env, &e) < 0) {
+		r = errno == EINVAL || errno == EFBIG ? EX_DATAERR :
+		    EX_TEMPFAIL;
+		buf_printf(why, "%s %s", r == EX_DATAERR ? "5.6.0" : "4.3.0",
+		    buf_cstr(&e));
+	}
+	if (r == 0 && queue_new_commit(&qn, ij->hold, why) < 0) {
+		buf_reset(&e);
+		buf_printf(&e, "4.3.0 %s", buf_cstr(why));
+		buf_set(why, e.s, e.len);
+		r = EX_TEMPFAIL;
+	} else if (r != 0)
+		queue_new_abort(&qn);
+	if (r == 0) {
+		log_info("%s: from=<%s>, size=%lld, nrcpt=%zu (queue %s)",
+		    qn.id, env->sender, c.total + (long long)head.len,
+		    env->nrcpt, ij->hold ? "hold" : "active");
+		queue_trigger(ij->qdir, qn.id);
+		buf_sets(why, qn.id);
+	}
+	buf_free(&c.out);
+	buf_free(&head);
+	buf_free(&e);
+	return r;
+}
+
+/* serve_line - the "M" line of a -s message: hold, protocol, from; 0,
+ * or -1 at the end of input or when it is not one */
+static int
+serve_line(struct io *in, struct inject *ij, struct buf *line)
+{
+	char	*p, *proto, *from;
+
+	if (io_getline(in, line, FRAME_LINE_MAX) != IO_OK)
+		return -1;
+	buf_cstr(line);		/* NUL-terminated, so line->s is a string */
+	p = line->s;
+	if (strncmp(p, "M ", 2) != 0 || (p[2] != '0' && p[2] != '1') ||
+	    p[3] != ' ')
+		return -1;
+	ij->hold = p[2] == '1';
+	proto = p + 4;
+	if ((from = strchr(proto, ' ')) == NULL)
+		return -1;
+	*from++ = '\0';
+	ij->proto = proto;
+	ij->from = strcmp(from, "-") == 0 ? NULL : from;
+	return 0;
+}
+
+/* serve - -s: message after message until the input ends; a status */
+static int
+serve(struct inject *base)
+{
+	struct io	 in;
+	struct buf	 line = BUF_INIT, why = BUF_INIT;
+	int		 status = EX_OK;
+
+	io_init(&in, STDIN_FILENO);
+	for (;;) {
+		struct inject	 ij = *base;
+		struct source	 src = { &in, 0, 0, 0, 0 };
+		struct queue_env env;
+		int		 r;
+
+		if (serve_line(&in, &ij, &line) < 0)
+			break;
+		memset(&env, 0, sizeof(env));
+		buf_reset(&why);
+		r = inject_one(&ij, &src, &env, &why);
+		queue_env_free(&env);
+		if (src.aborted) {
+			/* Given up ("A"), or the writer went away. */
+			printf("%d 4.3.0 message given up\n", EX_TEMPFAIL);
+		} else
+			printf("%d %s\n", r, buf_cstr(&why));
+		if (fflush(stdout) != 0) {
+			status = EX_IOERR;
+			break;
+		}
+		if (src.broken)
+			break;		/* out of step, or the caller left */
+	}
+	io_free(&in);
+	buf_free(&line);
+	buf_free(&why);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
-	const char	*dir = NULL, *from = NULL, *proto = "local";
-	int		 ch, envfd = -1, hold = 0, r;
+	const char	*dir = NULL;
+	int		 ch, server = 0, r;
+	struct inject	 ij = { NULL, NULL, "local", -1, 0, 0 };
+	struct source	 src = { NULL, 0, 0, 0, 0 };
 	struct queue_env env;
-	struct queue_new qn;
-	struct copy	 c;
-	struct buf	 why = BUF_INIT, head = BUF_INIT;
+	struct buf	 why = BUF_INIT;
 	char		*qdir;
-	uid_t		 uid = getuid();
 
+	ij.uid = getuid();
 	die_set_progname(argv[0]);
 	memset(&env, 0, sizeof(env));
-	while ((ch = getopt(argc, argv, "c:e:f:hp:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:e:f:hp:r:s")) != -1) {
 		switch (ch) {
 		case 'c':
 			dir = optarg;
 			break;
 		case 'e':
-			envfd = atoi(optarg);
-			if (envfd < 0 || strspn(optarg, "0123456789") !=
+			ij.envfd = atoi(optarg);
+			if (ij.envfd < 0 || strspn(optarg, "0123456789") !=
 			    strlen(optarg))
 				die_usage(USAGE);
 			break;
@@ -326,13 +578,16 @@ main(int argc, char **argv)
 			env.sender = xstrdup(optarg);
 			break;
 		case 'h':
-			hold = 1;
+			ij.hold = 1;
 			break;
 		case 'p':
-			proto = optarg;
+			ij.proto = optarg;
 			break;
 		case 'r':
-			from = optarg;
+			ij.from = optarg;
+			break;
+		case 's':
+			server = 1;
 			break;
 		default:
 			die_usage(USAGE);
@@ -340,7 +595,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (envfd >= 0 ? argc != 0 || env.sender != NULL : argc == 0)
+	if (server ? argc != 0 || env.sender != NULL || ij.envfd >= 0 :
+	    ij.envfd >= 0 ? argc != 0 || env.sender != NULL : argc == 0)
 		die_usage(USAGE);
 	for (int i = 0; i < argc; i++)
 		env_add_rcpt(&env, argv[i], NULL, 0);
@@ -348,63 +604,29 @@ main(int argc, char **argv)
 	cfg_load(dir);
 	qdir = cfg_path(cfg_get("queue_directory"));
 	spool_ready(qdir);
+	ij.qdir = qdir;
+	if (server) {
+		r = serve(&ij);
+		free(qdir);
+		return r;
+	}
 
 	/* Without -f, the sender is the invoking user at myorigin. */
-	if (env.sender == NULL && envfd < 0) {
-		struct passwd	*pw = getpwuid(uid);
+	if (env.sender == NULL && ij.envfd < 0) {
+		struct passwd	*pw = getpwuid(ij.uid);
 
 		if (pw != NULL)
 			buf_printf(&why, "%s@%s", pw->pw_name,
 			    cfg_get("myorigin"));
 		env.sender = buf_release(&why);
 	}
-
-	if (queue_new_open(qdir, &qn, &why) < 0)
-		die_temp("4.3.0 %s", buf_cstr(&why));
-	received_header(&head, from, proto, qn.id, &env, uid);
-	memset(&c, 0, sizeof(c));
-	c.qn = &qn;
-	c.in_head = 1;
-	c.limit = cfg_get_size("message_size_limit");
-	if (queue_new_write(&qn, head.s, head.len) < 0) {
-		buf_printf(&why, "4.3.0 write queue file: %s",
-		    strerror(errno));
-		r = EX_TEMPFAIL;
-	} else
-		r = copy_message(&c, &why);
-	if (r == 0 && envfd >= 0)
-		r = read_envelope(envfd, &env, &hold, &why);
-	if (r == 0 && c.hops >= cfg_get_int("hopcount_limit")) {
-		buf_adds(&why, "5.4.6 too many hops");
-		r = EX_DATAERR;
-	}
-	if (r == 0) {
-		struct buf	 e = BUF_INIT;
-
-		if (queue_new_envelope(&qn, &env, &e) < 0) {
-			r = errno == EINVAL || errno == EFBIG ? EX_DATAERR :
-			    EX_TEMPFAIL;
-			buf_printf(&why, "%s %s", r == EX_DATAERR ? "5.6.0" :
-			    "4.3.0", buf_cstr(&e));
-		}
-		buf_free(&e);
-	}
-	if (r == 0 && queue_new_commit(&qn, hold, &why) < 0)
-		die_temp("4.3.0 %s", buf_cstr(&why));
-	if (r != 0) {
-		queue_new_abort(&qn);
+	r = inject_one(&ij, &src, &env, &why);
+	if (r != 0)
 		die_perm(r, "%s", buf_cstr(&why));
-	}
-	log_info("%s: from=<%s>, size=%lld, nrcpt=%zu (queue %s)", qn.id,
-	    env.sender, c.total + (long long)head.len, env.nrcpt,
-	    hold ? "hold" : "active");
-	queue_trigger(qdir, qn.id);
-	printf("%s\n", qn.id);
+	printf("%s\n", buf_cstr(&why));
 
 	/* Clean up. */
 	queue_env_free(&env);
-	buf_free(&c.out);
-	buf_free(&head);
 	buf_free(&why);
 	free(qdir);
 	return fflush(stdout) == 0 ? EX_OK : EX_IOERR;

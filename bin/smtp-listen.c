@@ -1,6 +1,7 @@
 /*
  * smtp-listen - the SMTP server: on standard input and output (inetd,
- * tcpserver), or listening itself with -l, a process per connection.
+ * tcpserver), or listening itself with -l, a process per connection at a
+ * time, kept for the next ones.
  * The session is smtpd.c's, the listener listen.c's.
  */
 #include <stdio.h>
@@ -19,7 +20,7 @@
 #define USAGE	"smtp-listen [-c DIR] [-l ADDR:PORT]..."
 #define BUSY_MAX	512	/* the over-the-limit reply */
 
-/* serve - one accepted connection, in its own process */
+/* serve - one accepted connection, in a worker process */
 static int
 serve(int fd, const struct sockaddr *peer, socklen_t plen,
     const struct sockaddr *local, socklen_t llen, void *ctx)
@@ -82,6 +83,8 @@ main(int argc, char **argv)
 		snprintf(busy, sizeof(busy), "421 4.3.2 %s Error: too many "
 		    "connections\r\n", cfg_get("myhostname"));
 		lo.limit = cfg_get_int("default_process_limit");
+		lo.max_use = cfg_get_int("max_use");
+		lo.max_idle = cfg_get_time("max_idle");
 		lo.user = cfg_get("mail_owner");
 		lo.busy = busy;
 		lo.serve = serve;

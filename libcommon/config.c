@@ -349,7 +349,8 @@ enum exp_state { EXP_TODO, EXP_BUSY, EXP_DONE };
 
 /* One name: a table parameter (always present) or a user-defined one. */
 struct entry {
-	char		*name;
+	const char	*name;		/* the table's, or owned below */
+	char		*owned;		/* a copy of a name not in the table */
 	const struct cfg_param *param;	/* NULL: not in the table */
 	char		*raw;		/* setting or default, NULL: none */
 	const char	*origin;	/* file, CFG_ORIGIN_CMDLINE or NULL */
@@ -563,12 +564,17 @@ add_entry(struct state *st, const char *name, size_t len,
 	struct entry	*e;
 
 	if (st->n == st->cap) {
-		st->cap = st->cap ? st->cap * 2 : 2 * CFG_NPARAM;
+		/* Room for the table and a few unknown names: every page
+		 * touched is a page fault in a short-lived program. */
+		st->cap = st->cap ? st->cap * 2 : CFG_NPARAM + 16;
 		st->ent = xreallocarray(st->ent, st->cap, sizeof(*st->ent));
 	}
 	e = &st->ent[st->n++];
 	memset(e, 0, sizeof(*e));
-	e->name = xstrndup(name, len);
+	if (param != NULL)
+		e->name = param->name;
+	else
+		e->name = e->owned = xstrndup(name, len);
 	e->param = param;
 	if (2 * st->n > st->nslot)
 		rehash(st);
@@ -607,7 +613,7 @@ state_free(struct state *st)
 	if (st == NULL)
 		return;
 	for (size_t i = 0; i < st->n; i++) {
-		free(st->ent[i].name);
+		free(st->ent[i].owned);
 		free(st->ent[i].raw);
 		free(st->ent[i].value);
 	}

@@ -1,5 +1,5 @@
 /*
- * listen - bind, drop root, accept, fork a process per connection.
+ * listen - bind, drop root, accept, hand connections to worker processes.
  */
 #include "listen.h"
 
@@ -9,20 +9,32 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdnoreturn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "mem.h"
 #include "priv.h"
 
 #define PORT_MAX	65535
 
-static volatile sig_atomic_t	 children;	/* live connections */
+struct worker {
+	pid_t	 pid;
+	int	 ctl;		/* our end of its control socket; -1: none */
+	int	 busy;		/* serving a connection */
+	time_t	 idle_since;
+};
+
 static volatile sig_atomic_t	 stopping;
+static struct worker		*workers;	/* default_process_limit */
+static size_t			 nworkers;	/* slots in use or used */
 
 /* parse_port - a decimal port 1..65535; -1 when bad */
 static int
@@ -96,7 +108,7 @@ bad:
 	return -1;
 }
 
-/* on_chld - reap exited children (waitpid is async-signal-safe) */
+/* on_chld - reap exited workers (waitpid is async-signal-safe) */
 static void
 on_chld(int sig)
 {
@@ -104,7 +116,7 @@ on_chld(int sig)
 
 	(void)sig;
 	while (waitpid(-1, &st, WNOHANG) > 0)
-		children--;
+		;
 	errno = saved;
 }
 
@@ -116,7 +128,7 @@ on_stop(int sig)
 	stopping = 1;
 }
 
-/* set_signals - our handlers, or the defaults for a serving child */
+/* set_signals - our handlers, or the defaults for a worker */
 static void
 set_signals(int child)
 {
@@ -125,7 +137,7 @@ set_signals(int child)
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = child ? SIG_DFL : on_chld;
-	sa.sa_flags = child ? 0 : SA_NOCLDSTOP;
+	sa.sa_flags = child ? 0 : SA_NOCLDSTOP | SA_RESTART;
 	sigaction(SIGCHLD, &sa, NULL);
 	sa.sa_flags = 0;
 	sa.sa_handler = child ? SIG_DFL : on_stop;
@@ -161,35 +173,180 @@ fail:
 	return -1;
 }
 
-/* serve_child - in the new process: serve one connection and exit */
-static void
-serve_child(const struct listen_opts *o, const int *fds, int cfd,
-    const struct sockaddr_storage *peer, socklen_t plen)
+/*
+ * Workers: each serves one connection at a time, handed to it over its
+ * control socket (SCM_RIGHTS, with the peer's address), and says so
+ * with one byte when done; the next connection may go to it without a
+ * fork.  A worker ends after max_use connections, or when its control
+ * socket ends (idle over max_idle, or the listener stopped).
+ */
+
+/* worker_serve - in the worker: connections until told to stop */
+static noreturn void
+worker_serve(const struct listen_opts *o, int ctl)
 {
-	struct sockaddr_storage	 local;
-	socklen_t		 llen = sizeof(local);
-	int			 st;
+	struct sockaddr_storage	 peer, local;
+	socklen_t		 llen;
+	union {
+		struct cmsghdr	 h;
+		char		 space[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct msghdr		 mh;
+	struct iovec		 iov;
+	struct cmsghdr		*h;
+	ssize_t			 n;
+	int			 cfd, st = 0;
 
 	set_signals(1);
-	for (size_t i = 0; i < o->naddr; i++)
-		close(fds[i]);
-	fcntl(cfd, F_SETFL, 0);		/* blocking, whatever accept gave */
-	if (getsockname(cfd, (struct sockaddr *)&local, &llen) < 0)
-		llen = 0;
-	st = o->serve(cfd, (const struct sockaddr *)peer, plen,
-	    llen ? (const struct sockaddr *)&local : NULL, llen, o->ctx);
+	for (long long used = 0; used < o->max_use; used++) {
+		memset(&mh, 0, sizeof(mh));
+		iov.iov_base = &peer;
+		iov.iov_len = sizeof(peer);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = c.space;
+		mh.msg_controllen = sizeof(c.space);
+		while ((n = recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC)) < 0 &&
+		    errno == EINTR)
+			;
+		h = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+		if (h == NULL || h->cmsg_type != SCM_RIGHTS ||
+		    h->cmsg_len != CMSG_LEN(sizeof(int)))
+			break;
+		memcpy(&cfd, CMSG_DATA(h), sizeof(int));
+		llen = sizeof(local);
+		if (getsockname(cfd, (struct sockaddr *)&local, &llen) < 0)
+			llen = 0;
+		st = o->serve(cfd, (const struct sockaddr *)&peer,
+		    (socklen_t)n, llen ? (const struct sockaddr *)&local :
+		    NULL, llen, o->ctx);
+		close(cfd);
+		if (used + 1 < o->max_use &&
+		    send(ctl, "d", 1, MSG_NOSIGNAL) != 1)
+			break;
+	}
 	exit(st);
 }
 
-/* accept_one - take one connection from fd and hand it to a child */
+/* worker_new - fork a worker; its slot, or -1 */
+static int
+worker_new(const struct listen_opts *o, const int *fds, size_t nfds)
+{
+	struct worker	*w;
+	int		 sv[2];
+	pid_t		 pid;
+	size_t		 i;
+
+	for (i = 0; i < nworkers && workers[i].ctl >= 0; i++)
+		;
+	if (i == nworkers) {
+		if (nworkers == (size_t)o->limit)
+			return -1;
+		workers[nworkers++].ctl = -1;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	if ((pid = fork()) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		for (size_t k = 0; k < nfds; k++)
+			close(fds[k]);
+		for (size_t k = 0; k < nworkers; k++)
+			if (workers[k].ctl >= 0)
+				close(workers[k].ctl);
+		close(sv[0]);
+		worker_serve(o, sv[1]);
+	}
+	close(sv[1]);
+	w = &workers[i];
+	w->pid = pid;
+	w->ctl = sv[0];
+	w->busy = 0;
+	w->idle_since = time(NULL);
+	return (int)i;
+}
+
+/* worker_end - close a worker's socket: an idle one exits at once */
 static void
-accept_one(const struct listen_opts *o, const int *fds, int fd)
+worker_end(struct worker *w)
+{
+	close(w->ctl);
+	w->ctl = -1;
+	w->busy = 0;
+}
+
+/* worker_pick - the idle worker used last (its pages are warm), or a new
+ * one; its slot, or -1 when all the allowed ones are busy */
+static int
+worker_pick(const struct listen_opts *o, const int *fds, size_t nfds)
+{
+	int	 best = -1;
+
+	for (size_t i = 0; i < nworkers; i++)
+		if (workers[i].ctl >= 0 && !workers[i].busy && (best < 0 ||
+		    workers[i].idle_since >= workers[best].idle_since))
+			best = (int)i;
+	return best >= 0 ? best : worker_new(o, fds, nfds);
+}
+
+/* worker_give - hand a connection to worker w; 0 or -1 */
+static int
+worker_give(struct worker *w, int cfd, const struct sockaddr_storage *peer,
+    socklen_t plen)
+{
+	union {
+		struct cmsghdr	 h;
+		char		 space[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct msghdr	 mh;
+	struct iovec	 iov;
+	struct cmsghdr	*h;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&c, 0, sizeof(c));
+	iov.iov_base = (void *)peer;
+	iov.iov_len = plen;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = c.space;
+	mh.msg_controllen = sizeof(c.space);
+	h = CMSG_FIRSTHDR(&mh);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(h), &cfd, sizeof(int));
+	if (sendmsg(w->ctl, &mh, MSG_NOSIGNAL) != (ssize_t)plen)
+		return -1;
+	w->busy = 1;
+	return 0;
+}
+
+/* worker_heard - a worker's control socket is readable: done, or gone */
+static void
+worker_heard(struct worker *w)
+{
+	char	 c;
+	ssize_t	 n = recv(w->ctl, &c, 1, MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n == 1) {
+		w->busy = 0;
+		w->idle_since = time(NULL);
+	} else
+		worker_end(w);		/* it ended (max_use, or a crash) */
+}
+
+/* accept_one - take one connection from fd and hand it to a worker */
+static void
+accept_one(const struct listen_opts *o, const int *fds, size_t nfds, int fd)
 {
 	struct sockaddr_storage	 peer;
 	socklen_t		 plen = sizeof(peer);
-	sigset_t		 chld, old;
-	pid_t			 pid;
-	int			 cfd;
+	int			 cfd, w;
 
 	cfd = accept(fd, (struct sockaddr *)&peer, &plen);
 	if (cfd < 0) {
@@ -199,37 +356,52 @@ accept_one(const struct listen_opts *o, const int *fds, int fd)
 		return;
 	}
 	fcntl(cfd, F_SETFD, FD_CLOEXEC);
-	if (children >= o->limit) {
-		/* Best effort, never blocking the listener. */
-		fcntl(cfd, F_SETFL, O_NONBLOCK);
-		if (o->busy && write(cfd, o->busy, strlen(o->busy)) < 0)
-			log_debug("busy reply: %s", strerror(errno));
-		log_warnx("too many connections (%lld): refused one",
-		    o->limit);
-		close(cfd);
-		return;
+	fcntl(cfd, F_SETFL, 0);		/* blocking, whatever accept gave */
+	for (int tries = 0; tries < 2; tries++) {
+		if ((w = worker_pick(o, fds, nfds)) < 0)
+			break;
+		if (worker_give(&workers[w], cfd, &peer, plen) == 0) {
+			close(cfd);
+			return;
+		}
+		worker_end(&workers[w]);	/* died meanwhile */
 	}
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, &old);
-	pid = fork();
-	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		serve_child(o, fds, cfd, &peer, plen);
-	}
-	if (pid < 0)
-		log_warn("fork");
-	else
-		children++;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	/* Best effort, never blocking the listener. */
+	fcntl(cfd, F_SETFL, O_NONBLOCK);
+	if (o->busy && write(cfd, o->busy, strlen(o->busy)) < 0)
+		log_debug("busy reply: %s", strerror(errno));
+	log_warnx("too many connections (%lld): refused one", o->limit);
 	close(cfd);
+}
+
+/* idle_expire - end workers idle for max_idle; ms to the next, or -1 */
+static int
+idle_expire(const struct listen_opts *o, int all)
+{
+	time_t	 now = time(NULL);
+	long	 soonest = -1;
+
+	for (size_t i = 0; i < nworkers; i++) {
+		struct worker	*w = &workers[i];
+		long		 left;
+
+		if (w->ctl < 0 || w->busy)
+			continue;
+		left = (long)(w->idle_since + o->max_idle - now);
+		if (all || left <= 0)
+			worker_end(w);
+		else if (soonest < 0 || left < soonest)
+			soonest = left;
+	}
+	return soonest < 0 ? -1 : soonest > 3600 ? 3600000 :
+	    (int)soonest * 1000;
 }
 
 /* listen_run - the accept loop (see listen.h) */
 int
 listen_run(const struct listen_opts *o, struct buf *err)
 {
-	struct pollfd	 pfd[LISTEN_ADDRS_MAX];
+	struct pollfd	*pfd = NULL;
 	int		 fds[LISTEN_ADDRS_MAX];
 	size_t		 n = 0;
 	int		 r = -1;
@@ -250,31 +422,55 @@ listen_run(const struct listen_opts *o, struct buf *err)
 	set_signals(0);
 	for (size_t i = 0; i < n; i++)
 		log_info("listening on %s", o->addr[i].text);
+	workers = xcalloc((size_t)o->limit, sizeof(*workers));
+	pfd = xcalloc(n + (size_t)o->limit, sizeof(*pfd));
 
 	while (!stopping) {
-		int	 k;
+		size_t	 np = 0;
+		int	 k, timeout = idle_expire(o, 0);
 
 		for (size_t i = 0; i < n; i++) {
-			pfd[i].fd = fds[i];
-			pfd[i].events = POLLIN;
-			pfd[i].revents = 0;
+			pfd[np].fd = fds[i];
+			pfd[np++].events = POLLIN;
 		}
-		k = poll(pfd, n, -1);
+		for (size_t i = 0; i < nworkers; i++) {
+			pfd[np].fd = workers[i].ctl;	/* -1: ignored */
+			pfd[np++].events = POLLIN;
+		}
+		k = poll(pfd, np, timeout);
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
 			buf_printf(err, "poll: %s", strerror(errno));
 			goto out;
 		}
+		for (size_t i = 0; i < nworkers; i++)
+			if (pfd[n + i].revents && workers[i].ctl >= 0)
+				worker_heard(&workers[i]);
 		for (size_t i = 0; i < n && !stopping; i++)
 			if (pfd[i].revents & POLLIN)
-				accept_one(o, fds, fds[i]);
+				accept_one(o, fds, n, fds[i]);
 	}
-	log_info("stopped accepting; %d session(s) still running",
-	    (int)children);
+	{
+		int	 busy = 0;
+
+		for (size_t i = 0; i < nworkers; i++)
+			busy += workers[i].ctl >= 0 && workers[i].busy;
+		log_info("stopped accepting; %d session(s) still running",
+		    busy);
+	}
 	r = 0;
 out:
 	while (n > 0)
 		close(fds[--n]);
+	if (workers != NULL)
+		idle_expire(o, 1);
+	for (size_t i = 0; i < nworkers; i++)
+		if (workers[i].ctl >= 0)
+			close(workers[i].ctl);	/* busy ones end after */
+	free(workers);
+	free(pfd);
+	workers = NULL;
+	nworkers = 0;
 	return r;
 }

@@ -8,14 +8,17 @@
  *
  * listen_run() binds every address of o (as root when it was started as
  * root), then becomes o->user (priv.h) and checks that root is gone
- * before it accepts anything.  Each connection runs o->serve in a new
- * process, whose return value is that process's exit status; the serving
- * process gets default signal dispositions and none of the listening
- * sockets.  Past o->limit live connections, o->busy (a ready reply line
+ * before it accepts anything.  Each connection runs o->serve in a
+ * worker process, forked when no idle one is left and kept for up to
+ * o->max_use connections, one at a time, or o->max_idle seconds without
+ * one (as Postfix's master keeps its smtpd processes): a connection costs
+ * no fork.  A worker gets default signal dispositions and none of the
+ * listening sockets; the return value of its last o->serve is its exit
+ * status.  Past o->limit live connections, o->busy (a ready reply line
  * with CRLF) is written to the client, which is closed.  SIGTERM, SIGINT
  * and SIGHUP stop the accepting; connections in progress go on to their
- * natural end in their own processes.  Exited children are reaped as
- * they go.  listen_run() returns 0 after such a stop, or -1 with the
+ * natural end in their own processes.  Exited workers are reaped as they
+ * go.  listen_run() returns 0 after such a stop, or -1 with the
  * reason in err when it could not start.
  */
 #ifndef PIPEMAIL_LISTEN_H
@@ -39,6 +42,8 @@ struct listen_opts {
 	struct listen_addr	 addr[LISTEN_ADDRS_MAX];
 	size_t			 naddr;
 	long long		 limit;		/* live connections */
+	long long		 max_use;	/* connections per worker */
+	long long		 max_idle;	/* seconds a worker idles */
 	const char		*user;		/* drop root to this user */
 	const char		*busy;		/* reply when over the limit */
 	int			(*serve)(int, const struct sockaddr *,

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 
 #include "exits.h"
 #include "mem.h"
+
+extern char **environ;
 
 #ifndef PIPEMAIL_BINDIR
 #define PIPEMAIL_BINDIR	"/usr/local/sbin"
@@ -39,70 +42,101 @@ proc_pipe(int fd[2])
 	return 0;
 }
 
+/* keep_open - clear close-on-exec on fd for a spawn (a descriptor
+ * dup2'ed onto itself keeps the flag); the old flags, or -1 */
+static int
+keep_open(int fd)
+{
+	int	 flags = fcntl(fd, F_GETFD);
+
+	if (flags >= 0 && (flags & FD_CLOEXEC))
+		fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+	return flags;
+}
+
+/* spawn_setup - the child's descriptors and signals for proc_spawn() */
+static int
+spawn_setup(posix_spawn_file_actions_t *fa, posix_spawnattr_t *sa,
+    int in_fd, int extra_fd, int extra_as, int out)
+{
+	sigset_t	 none, dfl;
+
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	sigaddset(&dfl, SIGCHLD);
+	if (posix_spawnattr_setflags(sa, POSIX_SPAWN_SETSIGMASK |
+	    POSIX_SPAWN_SETSIGDEF) != 0 ||
+	    posix_spawnattr_setsigmask(sa, &none) != 0 ||
+	    posix_spawnattr_setsigdefault(sa, &dfl) != 0)
+		return -1;
+	if (extra_fd >= 0 && extra_fd != extra_as &&
+	    posix_spawn_file_actions_adddup2(fa, extra_fd, extra_as) != 0)
+		return -1;
+	if (in_fd < 0 && posix_spawn_file_actions_addopen(fa, STDIN_FILENO,
+	    "/dev/null", O_RDONLY, 0) != 0)
+		return -1;
+	if (in_fd >= 0 && in_fd != STDIN_FILENO &&
+	    posix_spawn_file_actions_adddup2(fa, in_fd, STDIN_FILENO) != 0)
+		return -1;
+	if (posix_spawn_file_actions_adddup2(fa, out, STDOUT_FILENO) != 0 ||
+	    posix_spawn_file_actions_adddup2(fa, out, STDERR_FILENO) != 0)
+		return -1;
+	return 0;
+}
+
 /*
  * proc_spawn - run argv[0] (a path) with stdin from in_fd (or /dev/null
  * when -1), and, when extra_fd >= 0, that descriptor as extra_as in the
  * child.  Its stdout and stderr go to a new pipe, whose read end is
- * returned non-blocking in p->out_fd.
+ * returned non-blocking in p->out_fd.  posix_spawn(3), not fork(2): the
+ * parent's pages are not copied, nor touched again copy-on-write.
  */
 int
 proc_spawn(struct proc *p, char *const *argv, int in_fd, int extra_fd,
     int extra_as)
 {
-	int	 out[2];
-	pid_t	 pid;
+	posix_spawn_file_actions_t	 fa;
+	posix_spawnattr_t		 sa;
+	int				 out[2], r, saved_in = -1, saved_extra = -1;
+	pid_t				 pid;
 
 	if (proc_pipe(out) < 0)
 		return -1;
-	pid = fork();
-	if (pid < 0) {
-		int	 saved = errno;
-
-		close(out[0]);
-		close(out[1]);
-		errno = saved;
-		return -1;
+	if ((r = posix_spawn_file_actions_init(&fa)) != 0)
+		goto fail_pipe;
+	if ((r = posix_spawnattr_init(&sa)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		goto fail_pipe;
 	}
-	if (pid == 0) {
-		sigset_t	 none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		if (in_fd < 0)
-			in_fd = open("/dev/null", O_RDONLY);
-		if (extra_fd >= 0 && extra_fd != extra_as &&
-		    dup2(extra_fd, extra_as) < 0)
-			_exit(EX_OSERR);
-		if (in_fd != STDIN_FILENO && dup2(in_fd, STDIN_FILENO) < 0)
-			_exit(EX_OSERR);
-		if (dup2(out[1], STDOUT_FILENO) < 0 ||
-		    dup2(out[1], STDERR_FILENO) < 0)
-			_exit(EX_OSERR);
-		/* dup2 clears close-on-exec on the copies only. */
-		if (extra_fd >= 0 && extra_fd == extra_as)
-			fcntl(extra_as, F_SETFD, 0);
+	if (spawn_setup(&fa, &sa, in_fd, extra_fd, extra_as, out[1]) < 0)
+		r = ENOMEM;
+	else {
 		if (in_fd == STDIN_FILENO)
-			fcntl(STDIN_FILENO, F_SETFD, 0);
-		execv(argv[0], argv);
-		{
-			char	 msg[512];
-			int	 n = snprintf(msg, sizeof(msg), "%s: fatal: "
-			    "4.3.0 cannot run %s: %s\n", die_progname(),
-			    argv[0], strerror(errno));
-
-			if (n > 0)
-				(void)!write(STDERR_FILENO, msg, (size_t)n <
-				    sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
-		}
-		_exit(EX_OSERR);
+			saved_in = keep_open(in_fd);
+		if (extra_fd >= 0 && extra_fd == extra_as)
+			saved_extra = keep_open(extra_fd);
+		r = posix_spawn(&pid, argv[0], &fa, &sa, argv, environ);
+		if (saved_in >= 0)
+			fcntl(in_fd, F_SETFD, saved_in);
+		if (saved_extra >= 0)
+			fcntl(extra_fd, F_SETFD, saved_extra);
 	}
+	posix_spawnattr_destroy(&sa);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0)
+		goto fail_pipe;
 	close(out[1]);
 	fcntl(out[0], F_SETFL, O_NONBLOCK);
 	p->pid = pid;
 	p->out_fd = out[0];
 	return 0;
+
+fail_pipe:
+	close(out[0]);
+	close(out[1]);
+	errno = r;
+	return -1;
 }
 
 /* proc_bindir - the directory this program was run from */

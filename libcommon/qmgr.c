@@ -1007,10 +1007,14 @@ start_waiting(void)
 		j->next = NULL;
 		if (job_start(j) < 0) {
 			struct msg	*m = j->m;
+			struct buf	 why = BUF_INIT;
 
-			log_warn("%s: cannot start delivery agent", m->id);
-			mark_deferred(m, j->rcpt, "4.3.0 cannot start "
-			    "delivery agent");
+			buf_printf(&why, "4.3.0 cannot start delivery agent: "
+			    "%s", strerror(errno));
+			log_attempt(m, j->rcpt, job_relay(j), "4.3.0",
+			    "deferred", buf_cstr(&why));
+			mark_deferred(m, j->rcpt, buf_cstr(&why));
+			buf_free(&why);
 			dest_put(j->dest);
 			m->inflight--;
 			job_free(j);

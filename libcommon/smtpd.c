@@ -40,8 +40,8 @@
 #define ENVELOPE_MAX		(256 * 1024)	/* records per transaction */
 #define ENVID_MAX		100	/* RFC 3461 4.4, decoded */
 #define ORCPT_MAX		500	/* RFC 3461 4.2, as sent */
-#define INJECT_FD		3	/* queue-inject -e 3 */
 #define INJECT_CHUNK		65536	/* message bytes written at once */
+#define INJECT_REPLY_MAX	1024	/* queue-inject -s's answer line */
 #define HEAD_LINE_MAX		(HDR_SIZE_MAX + 2)	/* header line kept */
 #define BODY_LINE_MAX		HDR_LINE_MAX	/* body_checks piece */
 #define REASON_MAX		400	/* a stage's reason in a reply */
@@ -57,13 +57,23 @@ enum verdict {
 	V_ERROR,		/* a table error: temporary */
 };
 
+/*
+ * The injector: one queue-inject -s kept for every message this process
+ * receives, across sessions (smtp-listen's processes serve many), so a
+ * message costs no fork and no exec.  It is started on first use and
+ * again after anything goes wrong with it.
+ */
+static struct {
+	struct proc	 p;
+	int		 in_fd;		/* its standard input, or -1 */
+	struct buf	 out;		/* what it said, not yet a line */
+} inj = { { -1, -1 }, -1, BUF_INIT };
+
 /* One message on its way into queue-inject. */
 struct sink {
-	struct proc	 p;
-	int		 msg_fd;	/* queue-inject's stdin, or -1 */
-	int		 env_fd;	/* its descriptor 3, or -1 */
-	int		 running;	/* a child to wait for */
+	int		 running;	/* the injector has the message */
 	int		 gone;		/* it stopped reading (EPIPE) */
+	int		 closed;	/* given up ("A" sent) */
 	int		 in_head;	/* still in the header section */
 	struct hdr_scan	 scan;
 	struct buf	 hline;		/* header line being gathered */
@@ -663,13 +673,19 @@ out:
  * into queue-inject.
  */
 
-/* sink_flush - hand what is gathered to queue-inject */
+/* sink_flush - hand what is gathered to queue-inject, as a D frame */
 static void
 sink_flush(struct sink *k)
 {
-	if (k->w.len > 0 && k->msg_fd >= 0 && !k->gone &&
-	    fd_write_all(k->msg_fd, k->w.s, k->w.len) < 0)
-		k->gone = 1;	/* it gave up: its reason comes later */
+	char	 frame[32];
+	int	 n;
+
+	if (k->w.len > 0 && k->running && !k->gone) {
+		n = snprintf(frame, sizeof(frame), "D%zu\n", k->w.len);
+		if (fd_write_all(inj.in_fd, frame, (size_t)n) < 0 ||
+		    fd_write_all(inj.in_fd, k->w.s, k->w.len) < 0)
+			k->gone = 1;	/* it went away: a 451 later */
+	}
 	buf_reset(&k->w);
 }
 
@@ -682,16 +698,15 @@ sink_put(struct sink *k, const char *p, size_t n)
 		sink_flush(k);
 }
 
-/* sink_close - close queue-inject's input; without the envelope it
- * queues nothing (queue-inject(8) -e) */
+/* sink_close - give the message up: queue-inject queues nothing
+ * ("A"); its answer is read by inject_wait() */
 static void
 sink_close(struct sink *k)
 {
-	if (k->msg_fd >= 0)
-		close(k->msg_fd);
-	if (k->env_fd >= 0)
-		close(k->env_fd);
-	k->msg_fd = k->env_fd = -1;
+	if (k->running && !k->gone && !k->closed &&
+	    fd_write_all(inj.in_fd, "A\n", 2) < 0)
+		k->gone = 1;
+	k->closed = 1;
 }
 
 /* sink_verdict - a check or a limit decided the message's fate */
@@ -890,108 +905,149 @@ sink_end(struct session *s, struct sink *k)
 		sink_flush(k);
 }
 
-/*
- * inject_start - run queue-inject -e 3 with the Received: details (its
- * "from" clause and protocol); 0, or -1 with errno
- */
-static int
-inject_start(struct session *s, struct sink *k)
+/* injector_stop - let the injector go: closing its input ends it */
+static void
+injector_stop(void)
 {
-	struct buf	 path = BUF_INIT, from = BUF_INIT;
-	int		 msg[2], env[2], saved;
-	char		*argv[12];
-	size_t		 n = 0;
-	const char	*a = s->cl->addr;
+	int	 ws;
 
-	/* The envelope pipe first, so its read end is the lowest. */
-	if (proc_pipe(env) < 0)
+	if (inj.in_fd < 0)
+		return;
+	close(inj.in_fd);
+	close(inj.p.out_fd);
+	while (waitpid(inj.p.pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	inj.in_fd = inj.p.out_fd = -1;
+	buf_reset(&inj.out);
+}
+
+/* injector_start - run queue-inject -s unless it runs; 0 or -1 */
+static int
+injector_start(void)
+{
+	struct buf	 path = BUF_INIT;
+	char		*argv[6];
+	int		 in[2], n = 0, r;
+
+	if (inj.in_fd >= 0)
+		return 0;
+	if (proc_pipe(in) < 0)
 		return -1;
-	if (proc_pipe(msg) < 0) {
-		saved = errno;
-		close(env[0]);
-		close(env[1]);
-		errno = saved;
-		return -1;
-	}
-	/* RFC 5321 4.4: from HELO (NAME [ADDR]); IPv6 as an address
-	 * literal (RFC 5321 4.1.3). */
-	buf_printf(&from, "from %s (%s [%s%s])", s->helo ? s->helo :
-	    s->cl->name, s->cl->name, strchr(a, ':') ? "IPv6:" : "", a);
 	proc_bin(&path, "queue-inject");
 	argv[n++] = path.s;
 	argv[n++] = "-c";
 	argv[n++] = (char *)cfg_dir();
-	argv[n++] = "-e";
-	argv[n++] = "3";
-	argv[n++] = "-p";
-	argv[n++] = (char *)proto(s);
-	argv[n++] = "-r";
-	argv[n++] = from.s;
-	if (s->hold)
-		argv[n++] = "-h";
+	argv[n++] = "-s";
 	argv[n] = NULL;
-	if (proc_spawn(&k->p, argv, msg[0], env[0], INJECT_FD) < 0) {
-		saved = errno;
-		close(msg[0]);
-		close(msg[1]);
-		close(env[0]);
-		close(env[1]);
-		buf_free(&path);
-		buf_free(&from);
-		errno = saved;
-		return -1;
-	}
-	close(msg[0]);
-	close(env[0]);
-	k->msg_fd = msg[1];
-	k->env_fd = env[1];
-	k->running = 1;
+	r = proc_spawn(&inj.p, argv, in[0], -1, -1);
+	close(in[0]);
+	if (r < 0)
+		close(in[1]);
+	else
+		inj.in_fd = in[1];
 	buf_free(&path);
-	buf_free(&from);
+	return r;
+}
+
+/*
+ * inject_start - hand a new message to the injector with the Received:
+ * details (hold flag, protocol, "from" clause); 0, or -1 with errno
+ */
+static int
+inject_start(struct session *s, struct sink *k)
+{
+	struct buf	 m = BUF_INIT;
+	const char	*a = s->cl->addr;
+	int		 r;
+
+	if (injector_start() < 0)
+		return -1;
+	/* RFC 5321 4.4: from HELO (NAME [ADDR]); IPv6 as an address
+	 * literal (RFC 5321 4.1.3). */
+	buf_printf(&m, "M %d %s from %s (%s [%s%s])", s->hold, proto(s),
+	    s->helo ? s->helo : s->cl->name, s->cl->name,
+	    strchr(a, ':') ? "IPv6:" : "", a);
+	for (size_t i = 0; i < m.len; i++)
+		if (m.s[i] == '\n' || m.s[i] == '\r' || m.s[i] == '\0')
+			m.s[i] = ' ';
+	buf_addc(&m, '\n');
+	r = fd_write_all(inj.in_fd, m.s, m.len);
+	buf_free(&m);
+	if (r < 0) {
+		/* It died since the last message: once more, afresh. */
+		injector_stop();
+		return injector_start() < 0 ? -1 : inject_start(s, k);
+	}
+	k->running = 1;
 	return 0;
 }
 
-/* inject_wait - queue-inject's output and exit: a sysexits status, the
- * queue id on success, a reason "X.Y.Z text" otherwise */
+/* inject_line - the injector's next answer line into line; 0, or -1
+ * when it is gone (its other output is logged) */
+static int
+inject_line(struct buf *line)
+{
+	char	 chunk[256];
+	char	*nl;
+
+	for (;;) {
+		nl = inj.out.len ? memchr(inj.out.s, '\n', inj.out.len) : NULL;
+		if (nl != NULL) {
+			size_t	 n = (size_t)(nl - inj.out.s);
+
+			buf_set(line, inj.out.s, n);
+			memmove(inj.out.s, nl + 1, inj.out.len - n - 1);
+			buf_truncate(&inj.out, inj.out.len - n - 1);
+			if (line->len > 1 && line->s[0] >= '0' &&
+			    line->s[0] <= '9')
+				return 0;
+			log_warnx("queue-inject: %s", buf_cstr(line));
+			continue;
+		}
+		{
+			struct pollfd	 pfd = {inj.p.out_fd, POLLIN, 0};
+			ssize_t		 n;
+
+			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+				return -1;
+			n = read(inj.p.out_fd, chunk, sizeof(chunk));
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (n <= 0 || inj.out.len > INJECT_REPLY_MAX)
+				return -1;
+			buf_add(&inj.out, chunk, (size_t)n);
+		}
+	}
+}
+
+/* inject_wait - the injector's answer to the message: a sysexits
+ * status, the queue id on success, a reason "X.Y.Z text" otherwise */
 static int
 inject_wait(struct sink *k, struct buf *qid, struct buf *reason)
 {
-	struct buf	 out = BUF_INIT;
-	char		 chunk[1024];
-	const char	*nl;
-	int		 ws, status;
+	struct buf	 line = BUF_INIT, text = BUF_INIT;
+	char		*sp;
+	int		 status = EX_TEMPFAIL;
 
-	sink_close(k);
-	for (;;) {
-		struct pollfd	 pfd = {k->p.out_fd, POLLIN, 0};
-		ssize_t		 n;
-
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-			break;
-		n = read(k->p.out_fd, chunk, sizeof(chunk));
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			break;
-		if (out.len < PROC_OUTPUT_MAX)
-			buf_add(&out, chunk, (size_t)n);
-	}
-	close(k->p.out_fd);
-	while (waitpid(k->p.pid, &ws, 0) < 0)
-		if (errno != EINTR) {
-			ws = EX_TEMPFAIL << 8;
-			break;
-		}
 	k->running = 0;
-	status = proc_reason(&out, ws, reason);
-	if (status == EX_OK) {
-		/* The id is the last line; warnings may come before it. */
-		buf_trim(&out);
-		nl = strrchr(buf_cstr(&out), '\n');
-		buf_sets(qid, nl ? nl + 1 : buf_cstr(&out));
-		buf_trim(qid);
+	if (k->gone || inject_line(&line) < 0) {
+		injector_stop();
+		buf_sets(reason, "4.3.0 queue-inject ended unexpectedly");
+		goto out;
 	}
-	buf_free(&out);
+	buf_cstr(&line);
+	status = (int)strtol(line.s, &sp, 10);
+	if (*sp == ' ')
+		sp++;
+	buf_sets(&text, sp);
+	if (status == EX_OK) {
+		buf_set(qid, text.s, text.len);
+		buf_trim(qid);
+	} else
+		status = proc_verdict(&text, status, reason);
+out:
+	buf_free(&line);
+	buf_free(&text);
 	return status;
 }
 
@@ -1002,11 +1058,9 @@ inject_commit(struct session *s, struct sink *k, struct buf *qid,
     struct buf *reason)
 {
 	sink_flush(k);
-	if (k->msg_fd >= 0)
-		close(k->msg_fd);
-	k->msg_fd = -1;
 	buf_addc(&s->env, '\0');	/* the closing empty record */
-	if (!k->gone && fd_write_all(k->env_fd, s->env.s, s->env.len) < 0)
+	if (!k->gone && (fd_write_all(inj.in_fd, "E\n", 2) < 0 ||
+	    fd_write_all(inj.in_fd, s->env.s, s->env.len) < 0))
 		k->gone = 1;
 	return inject_wait(k, qid, reason);
 }
@@ -1130,7 +1184,6 @@ static void
 sink_init(struct sink *k)
 {
 	memset(k, 0, sizeof(*k));
-	k->msg_fd = k->env_fd = -1;
 	k->in_head = 1;
 	hdr_scan_init(&k->scan);
 }

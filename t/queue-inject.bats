@@ -162,3 +162,48 @@ body"
 	[ "$(queued hold)" -eq 1 ]
 	[ "$(queued active)" -eq 0 ]
 }
+
+@test "queue-inject -s: messages one after another, each answered" {
+	{
+		printf 'M 0 ESMTP from x (y [192.0.2.1])\nD12\nSubject: a\n\nE\n'
+		printf 'Fs@example.org\0Tone@example.test\0\0'
+		printf 'M 1 SMTP -\nD3\nab\nD3\ncd\nE\n'
+		printf 'Fs@example.org\0Ttwo@example.test\0\0'
+		printf 'M 0 SMTP -\nD2\nabA\n'
+		printf 'M 0 SMTP -\nD2\nabE\nFs@example.org\0\0'
+		printf 'M 0 SMTP -\nD6\nlast\r\nE\nF\0Tthree@example.test\0\0'
+	} >"$BATS_TEST_TMPDIR/in"
+	run queue-inject -s <"$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 5 ]
+	[[ "${lines[0]}" =~ ^0\ [0-9A-F]+$ ]]
+	[[ "${lines[1]}" =~ ^0\ [0-9A-F]+$ ]]
+	[ "${lines[2]}" = "75 4.3.0 message given up" ]
+	[[ "${lines[3]}" == "75 4.3.0 incomplete envelope"* ]]
+	[[ "${lines[4]}" =~ ^0\ [0-9A-F]+$ ]]
+	one=$INST/spool/active/${lines[0]#0 }
+	grep -q '^Received: from x (y \[192.0.2.1\])$' "$one"
+	grep -q '^	by mx.example.test (pipemail) with ESMTP id' "$one"
+	grep -q '^rcpt one@example.test' "$one"
+	[ -f "$INST/spool/hold/${lines[1]#0 }" ]
+	printf 'ab\ncd\n' >"$BATS_TEST_TMPDIR/want"
+	grep -q '^ab$' "$INST/spool/hold/${lines[1]#0 }"
+	grep -q '^sender $' "$INST/spool/active/${lines[4]#0 }"
+	[ "$(queued active)" -eq 2 ]
+	[ "$(queued tmp)" -eq 0 ]
+}
+
+@test "queue-inject -s: a message cut off, or a stream out of step, queues nothing" {
+	run queue-inject -s < <(printf 'M 0 SMTP -\nD300\nxyz')
+	[ "$status" -eq 0 ]
+	[ "$output" = "75 4.3.0 message given up" ]
+	run queue-inject -s < <(printf 'M 0 SMTP -\nD3\nxyz\nE\nF\0Ta@b\0\0M 0 SMTP -\nD1\nxE\nF\0Ta@b\0\0')
+	[ "$output" = "75 4.3.0 message given up" ]
+	run queue-inject -s < <(printf 'hello\n')
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(queued active)" -eq 0 ]
+	[ "$(queued tmp)" -eq 0 ]
+	run queue-inject -s a@b
+	[ "$status" -eq 64 ]
+}

@@ -413,6 +413,51 @@ qfile() {
 	[ "${lines[1]}" = nobody ]
 }
 
+# send_two - two sessions one after the other, a message each, over -l
+send_two() {
+	python3 - "$PORT" <<-'EOF'
+	import smtplib, sys
+	for i in (1, 2):
+	    c = smtplib.SMTP("127.0.0.1", int(sys.argv[1]))
+	    c.sendmail("a@example.org", ["b@example.test"],
+	               "Subject: %d\r\n\r\nx\r\n" % i)
+	    c.quit()
+	EOF
+}
+
+# log_pids PROGRAM WORDS - the pids of PROGRAM's log lines holding WORDS
+log_pids() {
+	grep "pipemail/$1\[" "$INST/maillog" | grep -- "$2" |
+	    sed 's/.*pipemail\/[a-z-]*\[\([0-9]*\)\].*/\1/'
+}
+
+@test "smtp-listen: -l: the next connection goes to the same process and injector" {
+	start_listen
+	send_two
+	[ "$(queued active)" -eq 2 ]
+	[ "$(log_pids smtp-listen ': connect from' | wc -l)" -eq 2 ]
+	[ "$(log_pids smtp-listen ': connect from' | sort -u | wc -l)" -eq 1 ]
+	[ "$(log_pids queue-inject 'nrcpt=1' | sort -u | wc -l)" -eq 1 ]
+	[ "$(log_pids smtp-listen ': connect from' | head -1)" != "$LPID" ]
+}
+
+@test "smtp-listen: -l: max_use = 1 gives every connection a new process" {
+	instance "smtpd_error_sleep_time = 0" "max_use = 1"
+	start_listen
+	send_two
+	[ "$(queued active)" -eq 2 ]
+	[ "$(log_pids smtp-listen ': connect from' | sort -u | wc -l)" -eq 2 ]
+}
+
+@test "smtp-listen: -l: a killed injector is started again; nothing is lost" {
+	start_listen
+	send_two
+	pkill -9 -f "queue-inject -c $INST/etc -s"
+	send_two
+	[ "$(queued active)" -eq 4 ]
+	[ "$(log_pids queue-inject 'nrcpt=1' | sort -u | wc -l)" -eq 2 ]
+}
+
 @test "smtp-listen: over default_process_limit: 421 4.3.2" {
 	instance "smtpd_error_sleep_time = 0" "default_process_limit = 1"
 	start_listen
