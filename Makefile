@@ -44,7 +44,7 @@ UNITS     := $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/%)
 # Debian packages to build, run and test.
 DEPS_PKGS := gcc make pkg-config libssl-dev libsasl2-dev libsasl2-modules \
              sasl2-bin libgdbm-dev libpcre2-dev bats swaks python3 openssl \
-             tmux procps
+             tmux procps s-nail
 
 .PHONY: all deps test unit bats install clean run bench check fuzz
 all: $(BINS) $(LINK_BINS) $(UNITS)

@@ -21,6 +21,7 @@
 #include "mailx_cmd.h"
 #include "mailx_send.h"
 #include "mailx_show.h"
+#include "mailx_tilde.h"
 #include "proc.h"
 
 #define USAGE	"usage: mailx [-s subject] [-c addrs] [-b addrs] [-r from] " \
@@ -28,7 +29,7 @@
 
 struct opts {
 	const char	*subject, *cc, *bcc, *from, *user;
-	int		 f, e, H, N, R;
+	int		 f, e, H, i, N, R;
 };
 
 /* user_name - who we are: $USER, $LOGNAME, else the passwd entry */
@@ -88,10 +89,14 @@ send_mode(struct mailx *mx, const struct opts *o, int argc, char **argv)
 {
 	struct mailx_draft d;
 	struct mailx_send_env env = {
-		mx->sendmail, &mx->vars, &mx->aliases, mailx_read_line, mx,
-		mx->interactive,
+		.sendmail = mx->sendmail,
+		.vars = &mx->vars,
+		.aliases = &mx->aliases,
+		.read = mailx_read_line,
+		.read_ctx = mx,
+		.interactive = mx->interactive,
+		.typeahead = mailx_typeahead,
 	};
-	struct buf	 line = BUF_INIT;
 	int		 status;
 
 	mailx_draft_init(&d);
@@ -105,18 +110,11 @@ send_mode(struct mailx *mx, const struct opts *o, int argc, char **argv)
 		buf_sets(&d.from, o->from);
 	if (o->subject)
 		buf_sets(&d.subject, o->subject);
-	else if (mx->interactive && mailx_table_has(&mx->vars, "asksub")) {
-		fputs("Subject: ", stdout);
-		fflush(stdout);
-		if (mailx_read_line(mx, &line) == 0)
-			buf_set(&d.subject, line.s, line.len);
-	}
 	if (mailx_collect(&env, &d) == MAILX_SEND_ABORT)
 		status = EX_OK;
 	else
 		status = mailx_deliver(&env, &d);
 	mailx_draft_free(&d);
-	buf_free(&line);
 	return status;
 }
 
@@ -205,7 +203,7 @@ main(int argc, char **argv)
 		case 'e': o.e = 1; break;
 		case 'f': o.f = 1; break;
 		case 'H': o.H = 1; break;
-		case 'i': break;	/* interrupts: see mailx(1) */
+		case 'i': o.i = 1; break;
 		case 'n': break;	/* no system-wide start-up file */
 		case 'N': o.N = 1; break;
 		case 'R': o.R = 1; break;
@@ -251,6 +249,10 @@ main(int argc, char **argv)
 		}
 		file = mbox.s;
 	}
+	if (o.i)
+		mailx_table_set(&mx.vars, "ignore", "");
+	if (mx.interactive)
+		mailx_catch_interrupts(&mx);
 	start_files(&mx);
 	if (argc > 0 && !o.f && !o.e && !o.H)
 		status = send_mode(&mx, &o, argc, argv);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -317,6 +318,7 @@ static void
 reset(struct mailbox *mb)
 {
 	mb->n = 0;
+	mb->norig = 0;
 	mb->wlen = 0;
 	mb->loaded = 0;
 	mb->err = 0;
@@ -340,6 +342,7 @@ mailbox_index(struct mailbox *mb, const char *p, size_t len)
 	sc.limit = (off_t)len;
 	sc.eof = 1;
 	mb->size = (size_t)scan_run(&sc);
+	mb->prefix = mb->n > 0 ? (size_t)mb->v[0].start : mb->size;
 }
 
 /*
@@ -381,6 +384,7 @@ mailbox_open_size(struct mailbox *mb, const char *path, size_t size)
 	/* Room for a line start and a new byte, whatever the size. */
 	sc.keep_max = size / 4 > FROM_LINE_LEN ? size / 4 : FROM_LINE_LEN;
 	mb->size = (size_t)scan_run(&sc);
+	mb->prefix = mb->n > 0 ? (size_t)mb->v[0].start : mb->size;
 	free(sc.own);
 	if (sc.err != 0) {
 		mailbox_close(mb);
@@ -413,28 +417,33 @@ mailbox_close(struct mailbox *mb)
 {
 	if (mb->has_fd)
 		close(mb->fd);
+	if (mb->has_xfd)
+		close(mb->xfd);
 	free(mb->v);
+	free(mb->orig);
 	free(mb->win);
 	buf_free(&mb->msg);
 	memset(mb, 0, sizeof(*mb));
 }
 
 /*
- * fill - read n bytes of the file at off into dst; on a failed or short
- * read the rest is NUL bytes, mb->err is set and -1 returned
+ * fill - read n bytes at off into dst, from the mailbox or, with
+ * edited, from the edit file; on a failed or short read the rest is NUL
+ * bytes, mb->err is set and -1 returned
  */
 static int
-fill(struct mailbox *mb, off_t off, char *dst, size_t n)
+fill(struct mailbox *mb, int edited, off_t off, char *dst, size_t n)
 {
 	size_t		 done = 0;
 	ssize_t		 r;
+	int		 fd = edited ? mb->xfd : mb->fd;
 
-	if (mb->mem != NULL) {
+	if (mb->mem != NULL && !edited) {
 		memcpy(dst, mb->mem + off, n);
 		return 0;
 	}
 	while (done < n) {
-		r = pread(mb->fd, dst + done, n - done, off + (off_t)done);
+		r = pread(fd, dst + done, n - done, off + (off_t)done);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
@@ -454,6 +463,8 @@ msg_len(const struct mailbox *mb, size_t i)
 	return (size_t)(mb->v[i].end - mb->v[i].start);
 }
 
+static const char *whole(struct mailbox *, size_t);
+
 /*
  * head - the first bytes of message i, its header section included
  * (v[i].body bytes): from memory, the message loaded whole, or the
@@ -466,6 +477,8 @@ head(struct mailbox *mb, size_t i)
 	const struct mailbox_msg *m = &mb->v[i];
 	size_t		 want = m->body, n;
 
+	if (m->flags & MAILBOX_F_EDITED)
+		return whole(mb, i);
 	if (mb->mem != NULL)
 		return mb->mem + m->start;
 	if (mb->loaded == i + 1)
@@ -483,7 +496,7 @@ head(struct mailbox *mb, size_t i)
 	}
 	mb->woff = m->start;
 	mb->wlen = n;
-	(void)fill(mb, m->start, mb->win, n);
+	(void)fill(mb, 0, m->start, mb->win, n);
 	return mb->win;
 }
 
@@ -495,8 +508,9 @@ static const char *
 whole(struct mailbox *mb, size_t i)
 {
 	size_t		 n = msg_len(mb, i);
+	int		 edited = (mb->v[i].flags & MAILBOX_F_EDITED) != 0;
 
-	if (mb->mem != NULL)
+	if (mb->mem != NULL && !edited)
 		return mb->mem + mb->v[i].start;
 	if (mb->loaded == i + 1)
 		return mb->msg.s;
@@ -504,7 +518,7 @@ whole(struct mailbox *mb, size_t i)
 		buf_free(&mb->msg);
 	buf_reset(&mb->msg);
 	buf_reserve(&mb->msg, n);
-	(void)fill(mb, mb->v[i].start, mb->msg.s, n);
+	(void)fill(mb, edited, mb->v[i].start, mb->msg.s, n);
 	mb->msg.len = n;
 	mb->msg.s[n] = '\0';
 	mb->loaded = i + 1;
@@ -530,7 +544,8 @@ mailbox_read(struct mailbox *mb, size_t i, size_t off, char *dst, size_t n)
 		memcpy(dst, mb->msg.s + off, n);
 		return (ssize_t)n;
 	}
-	if (fill(mb, mb->v[i].start + (off_t)off, dst, n) < 0)
+	if (fill(mb, (mb->v[i].flags & MAILBOX_F_EDITED) != 0,
+	    mb->v[i].start + (off_t)off, dst, n) < 0)
 		return -1;
 	return (ssize_t)n;
 }
@@ -539,7 +554,101 @@ mailbox_read(struct mailbox *mb, size_t i, size_t off, char *dst, size_t n)
 size_t
 mailbox_prefix(const struct mailbox *mb)
 {
-	return mb->n > 0 ? (size_t)mb->v[0].start : mb->size;
+	return mb->prefix;
+}
+
+/* mailbox_file_start - where message i (or, i == n, the end of the
+ * last) lies in the mailbox file */
+off_t
+mailbox_file_start(const struct mailbox *mb, size_t i)
+{
+	if (i >= mb->n)
+		return (off_t)mb->size;
+	if (!(mb->v[i].flags & MAILBOX_F_EDITED))
+		return mb->v[i].start;
+	for (size_t k = 0; k < mb->norig; k++)
+		if (mb->orig[k].i == i)
+			return mb->orig[k].start;
+	return (off_t)mb->size;		/* not reached */
+}
+
+/* edit_file - the edit file, made on first use; 0, or -1 with errno */
+static int
+edit_file(struct mailbox *mb)
+{
+	const char	*dir = getenv("TMPDIR");
+	char		 path[PATH_MAX];
+	int		 fd, n;
+
+	if (mb->has_xfd)
+		return 0;
+	n = snprintf(path, sizeof(path), "%s/mailx-edits.XXXXXX",
+	    dir != NULL && *dir ? dir : "/tmp");
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = mkstemp(path)) < 0)
+		return -1;
+	unlink(path);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	mb->xfd = fd;
+	mb->has_xfd = 1;
+	mb->xsize = 0;
+	return 0;
+}
+
+/* mailbox_replace - new contents for message i (see mailbox.h) */
+int
+mailbox_replace(struct mailbox *mb, size_t i, const char *msg, size_t len)
+{
+	const uint32_t	 mine = MAILBOX_F_NEW | MAILBOX_F_UNREAD |
+			    MAILBOX_F_KNOWN | MAILBOX_F_LINES | MAILBOX_F_HDR;
+	struct mailbox	 one;
+	struct mailbox_msg *m = &mb->v[i];
+	size_t		 done = 0;
+	ssize_t		 w;
+
+	memset(&one, 0, sizeof(one));
+	mailbox_index(&one, msg, len);
+	if (one.n != 1 || one.prefix != 0 || len > UINT32_MAX) {
+		mailbox_close(&one);
+		errno = EINVAL;
+		return -1;
+	}
+	mailbox_status(&one, 0);
+	if (edit_file(mb) < 0) {
+		mailbox_close(&one);
+		return -1;
+	}
+	while (done < len) {
+		w = pwrite(mb->xfd, msg + done, len - done,
+		    mb->xsize + (off_t)done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			mailbox_close(&one);
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	if (!(m->flags & MAILBOX_F_EDITED)) {
+		mb->orig = xreallocarray(mb->orig, mb->norig + 1,
+		    sizeof(*mb->orig));
+		mb->orig[mb->norig].i = i;
+		mb->orig[mb->norig++].start = m->start;
+	}
+	m->start = mb->xsize;
+	m->end = mb->xsize + (off_t)len;
+	m->body = one.v[0].body;
+	m->lines = one.v[0].lines;
+	m->flags = (m->flags & ~mine) | (one.v[0].flags & mine) |
+	    MAILBOX_F_EDITED;
+	mb->xsize += (off_t)len;
+	if (mb->loaded == i + 1)
+		mb->loaded = 0;
+	mailbox_close(&one);
+	return 0;
 }
 
 /* mailbox_from_line - the "From " line of message i, without its LF */

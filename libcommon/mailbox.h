@@ -37,6 +37,18 @@
  * message seen in an earlier session, R for one read).  The other flags
  * belong to the reader (mailx's session state), which sets them freely.
  *
+ * Editing: mailbox_replace() puts new contents in place of message i
+ * (a whole mbox message: its "From " line, quoted body, the empty line
+ * after it) for the rest of the session: they go to an unlinked
+ * temporary file (in $TMPDIR, else /tmp), v[i] then describes them
+ * (MAILBOX_F_EDITED; start and end are offsets in that file) and every
+ * accessor reads them from there; the mailbox file itself is left
+ * alone.  The reader's flags stay; those of the Status header are read
+ * from the new contents.  It returns 0, or -1 with errno (EINVAL when
+ * the bytes are not one mbox message).  mailbox_file_start() is where
+ * message i (replaced or not; i == n: the end of the last) begins in the
+ * mailbox file.
+ *
  * mailbox_open() returns 0, or -1 with errno set (ENOENT for a missing
  * file; EINVAL for something that is no regular file).
  */
@@ -69,6 +81,7 @@
 #define MAILBOX_F_MBOX		0x0200	/* "mbox" command: move it */
 #define MAILBOX_F_LINES		0x0400	/* lines counted */
 #define MAILBOX_F_HDR		0x0800	/* body offset known */
+#define MAILBOX_F_EDITED	0x1000	/* replaced: bytes in the edit file */
 
 struct mailbox_msg {
 	off_t		 start;		/* the "From " line */
@@ -78,11 +91,17 @@ struct mailbox_msg {
 	uint32_t	 flags;		/* MAILBOX_F_* */
 };
 
+struct mailbox_orig {
+	size_t		 i;		/* a replaced message */
+	off_t		 start;		/* its offset in the mailbox file */
+};
+
 struct mailbox {
 	int			 fd;	/* the file, when has_fd */
 	int			 has_fd;
 	const char		*mem;	/* or its bytes (mailbox_index) */
 	size_t			 size;	/* bytes indexed */
+	size_t			 prefix;	/* bytes before message 0 */
 	dev_t			 dev;
 	ino_t			 ino;
 	struct mailbox_msg	*v;
@@ -95,6 +114,11 @@ struct mailbox {
 	struct buf		 msg;	/* the message loaded whole */
 	size_t			 loaded;	/* its number + 1; 0: none */
 	int			 err;	/* errno of a failed read, or 0 */
+	int			 xfd;	/* the edit file, when has_xfd */
+	int			 has_xfd;
+	off_t			 xsize;	/* its size */
+	struct mailbox_orig	*orig;	/* where replaced messages were */
+	size_t			 norig;
 };
 
 int	 mailbox_open(struct mailbox *, const char *);
@@ -103,6 +127,8 @@ void	 mailbox_index(struct mailbox *, const char *, size_t);
 void	 mailbox_close(struct mailbox *);
 
 size_t	 mailbox_prefix(const struct mailbox *);
+off_t	 mailbox_file_start(const struct mailbox *, size_t);
+int	 mailbox_replace(struct mailbox *, size_t, const char *, size_t);
 const char *mailbox_from_line(struct mailbox *, size_t, size_t *);
 const char *mailbox_headers(struct mailbox *, size_t, size_t *);
 const char *mailbox_body(struct mailbox *, size_t, size_t *);

@@ -6,10 +6,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -17,8 +19,10 @@
 #include "file.h"
 #include "mailx_compose.h"
 #include "mailx_display.h"
+#include "mailx_edit.h"
 #include "mailx_folder.h"
 #include "mailx_list.h"
+#include "mailx_proc.h"
 #include "mailx_send.h"
 #include "mailx_show.h"
 #include "mailx_state.h"
@@ -151,7 +155,63 @@ mailx_session_free(struct mailx *mx)
 	io_free(&mx->in);
 }
 
-/* mailx_read_line - the next line of command input (mailx_reader) */
+/* SIGINT came (set by on_interrupt, cleared by mailx_read_line). */
+static volatile sig_atomic_t interrupted;
+
+/* on_interrupt - the SIGINT handler: note it; the read it cuts short
+ * reports it */
+static void
+on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* read_tty - the input transport: read(2), but a read cut short by
+ * SIGINT fails (ECANCELED) instead of being retried */
+static ssize_t
+read_tty(void *ctx, void *p, size_t n)
+{
+	ssize_t		 r = read(*(const int *)ctx, p, n);
+
+	if (r < 0 && errno == EINTR && interrupted)
+		errno = ECANCELED;
+	return r;
+}
+
+/*
+ * mailx_catch_interrupts - at a terminal, SIGINT abandons the line being
+ * read (the command prompt comes again; see mailx_collect() for what it
+ * does to a message being typed) instead of killing mailx
+ */
+void
+mailx_catch_interrupts(struct mailx *mx)
+{
+	struct io_transport tr = mx->in.tr;
+	struct sigaction sa;
+
+	tr.read = read_tty;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: read(2) must return */
+	sigaction(SIGINT, &sa, NULL);
+	io_set_transport(&mx->in, &tr);
+}
+
+/* mailx_typeahead - whether input was read ahead and waits in mx->in */
+int
+mailx_typeahead(void *ctx)
+{
+	struct mailx	*mx = ctx;
+
+	return io_buffered(&mx->in) > 0;
+}
+
+/*
+ * mailx_read_line - the next line of command input (mailx_reader); at a
+ * terminal an end of file (^D) ends only this read
+ */
 int
 mailx_read_line(void *ctx, struct buf *line)
 {
@@ -159,6 +219,7 @@ mailx_read_line(void *ctx, struct buf *line)
 	enum io_result	 r;
 
 	for (;;) {
+		interrupted = 0;
 		r = io_getline(&mx->in, line, MAILX_LINE_MAX);
 		if (r == IO_OK) {
 			if (line->len > 0 && line->s[line->len - 1] == '\r')
@@ -169,7 +230,15 @@ mailx_read_line(void *ctx, struct buf *line)
 			mailx_cmd_complain("mailx: line too long, ignored");
 			continue;
 		}
-		return -1;
+		if (r == IO_ERR && interrupted) {
+			interrupted = 0;
+			mx->in.err = 0;
+			buf_reset(line);
+			return MAILX_READ_INTR;
+		}
+		if (r == IO_EOF && mx->interactive)
+			mx->in.eof = 0;
+		return MAILX_READ_EOF;
 	}
 }
 
@@ -191,6 +260,23 @@ first_shown(struct mailbox *mb)
 	return unread < mb->n ? unread : 0;
 }
 
+/* is_maildir - whether path is a Maildir (it has a new/ and a cur/) */
+static int
+is_maildir(const char *path)
+{
+	struct buf	 sub = BUF_INIT;
+	struct stat	 st;
+	int		 yes;
+
+	buf_printf(&sub, "%s/new", path);
+	yes = stat(sub.s, &st) == 0 && S_ISDIR(st.st_mode);
+	buf_reset(&sub);
+	buf_printf(&sub, "%s/cur", path);
+	yes = yes && stat(sub.s, &st) == 0 && S_ISDIR(st.st_mode);
+	buf_free(&sub);
+	return yes;
+}
+
 /*
  * mailx_open - open a folder (quiet: no "N messages" line); 0, or -1
  * having complained.  A missing system mailbox is an empty one.
@@ -204,8 +290,9 @@ mailx_open(struct mailx *mx, const char *path, int quiet)
 		if (errno != ENOENT || strcmp(path, mx->spool.s ?
 		    mx->spool.s : "") != 0) {
 			fprintf(stderr, "mailx: %s: %s\n", path,
-			    errno == EINVAL ? "not a regular file" :
-			    strerror(errno));
+			    errno != EINVAL ? strerror(errno) :
+			    is_maildir(path) ? "a Maildir; mailx reads mbox "
+			    "files only" : "not a regular file");
 			return -1;
 		}
 		memset(&mb, 0, sizeof(mb));
@@ -460,46 +547,13 @@ cmd_ignore(struct mailx *mx, const struct mailx_cmd *c, char *args)
 	return 0;
 }
 
-/* run_shell - run a command with sh -c, stdin from fd (-1: ours) and
- * optional text written to it; returns its exit status */
-static int
-run_shell(const char *cmd, const struct buf *text)
-{
-	int		 p[2] = { -1, -1 }, ws = 0;
-	pid_t		 pid;
-
-	fflush(stdout);
-	if (text != NULL && pipe(p) < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (text != NULL) {
-			dup2(p[0], STDIN_FILENO);
-			close(p[0]);
-			close(p[1]);
-		}
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	if (text != NULL) {
-		close(p[0]);
-		fd_write_all(p[1], text->s ? text->s : "", text->len);
-		close(p[1]);
-	}
-	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
-}
-
 /* cmd_shell - !command */
 static int
 cmd_shell(struct mailx *mx, const struct mailx_cmd *c, char *args)
 {
 	(void)mx;
 	(void)c;
-	run_shell(*args ? args : "${SHELL:-/bin/sh}", NULL);
+	mailx_proc_shell(*args ? args : "${SHELL:-/bin/sh}", NULL, NULL, 0);
 	if (mx->interactive)
 		printf("!\n");
 	return 0;
@@ -545,7 +599,7 @@ cmd_pipe(struct mailx *mx, const struct mailx_cmd *c, char *args)
 			    MAILBOX_F_TOUCHED;
 			mx->dot = i;
 		}
-	run_shell(cmdline, &out);
+	mailx_proc_shell(cmdline, &out, NULL, 0);
 	free(sel);
 	buf_free(&out);
 	return 0;
@@ -598,7 +652,7 @@ static const struct mailx_cmd commands[] = {
 	{ "type",	1, mailx_display_print,	0, 1 },
 	{ "Type",	1, mailx_display_print,	1, 1 },
 	{ "Print",	1, mailx_display_print,	1, 1 },
-	{ "visual",	1, mailx_display_print,	0, 1 },
+	{ "visual",	1, mailx_edit_cmd,	1, 1 },
 	{ "top",	3, mailx_display_print,	2, 1 },
 	{ "touch",	3, mailx_state_flag,	MAILBOX_F_TOUCHED, 1 },
 	{ "preserve",	3, mailx_state_flag,	MAILBOX_F_PRESERVE, 1 },
@@ -620,10 +674,12 @@ static const struct mailx_cmd commands[] = {
 	{ "Copy",	1, mailx_state_save,	5, 1 },
 	{ "write",	1, mailx_state_save,	2, 1 },
 	{ "from",	1, mailx_display_from,	0, 1 },
+	{ "edit",	1, mailx_edit_cmd,	0, 1 },
 	{ "file",	2, mailx_state_file,	0, 0 },
 	{ "folders",	7, mailx_state_folders,	0, 0 },
 	{ "folder",	4, mailx_state_file,	0, 0 },
-	{ "followup",	2, mailx_compose_reply,	0, 1 },
+	{ "followup",	2, mailx_compose_reply,	2, 1 },
+	{ "Followup",	1, mailx_compose_reply,	3, 1 },
 	{ "headers",	1, mailx_display_headers,	0, 1 },
 	{ "help",	3, mailx_display_help,	0, 0 },
 	{ "hold",	2, mailx_state_flag,	MAILBOX_F_PRESERVE, 1 },
@@ -708,6 +764,8 @@ mailx_command(struct mailx *mx, const char *line)
 	} else {
 		if (strchr("!|=?+-", *p) != NULL)
 			wl = 1;
+		else if (p[0] == 'z' && (p[1] == '+' || p[1] == '-'))
+			wl = 1;		/* z+ and z- */
 		else
 			wl = strcspn(p, " \t!|0123456789");
 		c = find_cmd(p, wl);
@@ -791,6 +849,7 @@ mailx_run(struct mailx *mx)
 {
 	struct buf	 line = BUF_INIT;
 	const char	*prompt;
+	int		 r;
 
 	while (!mx->done) {
 		if (mx->interactive) {
@@ -798,7 +857,12 @@ mailx_run(struct mailx *mx)
 			fputs(prompt ? prompt : "? ", stdout);
 			fflush(stdout);
 		}
-		if (mailx_read_line(mx, &line) < 0) {
+		r = mailx_read_line(mx, &line);
+		if (r == MAILX_READ_INTR) {
+			printf("\n");
+			continue;
+		}
+		if (r < 0) {
 			if (mailx_state_sync(mx, 0) < 0)
 				mx->status = EX_IOERR;
 			break;

@@ -7,8 +7,11 @@
  * interactive and the flags, then mailx_source() reads start-up files
  * and mailx_open() the mailbox.  mailx_run() reads commands until quit,
  * exit or end of input (which quits) and returns the exit status.
- * mailx_session_free() releases everything.  Output goes to stdout,
- * complaints to stderr; nothing here exits the process.
+ * mailx_session_free() releases everything.  mailx_read_line() is the
+ * mailx_reader (mailx_send.h) of the command input, mailx_typeahead()
+ * tells whether it holds input read ahead, and mailx_catch_interrupts()
+ * makes SIGINT at a terminal cut short the read it waits in.  Output
+ * goes to stdout, complaints to stderr; nothing here exits the process.
  *
  * The commands themselves live in mailx_display (showing messages),
  * mailx_state (flags, save, quit, file) and mailx_compose (mail, reply);
@@ -77,6 +80,8 @@ void	 mailx_headers(struct mailx *, size_t);
 int	 mailx_command(struct mailx *, const char *);
 int	 mailx_run(struct mailx *);
 int	 mailx_read_line(void *, struct buf *);
+int	 mailx_typeahead(void *);
+void	 mailx_catch_interrupts(struct mailx *);
 
 void	 mailx_cmd_say(const struct buf *);
 void	 mailx_cmd_complain(const char *);

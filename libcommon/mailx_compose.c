@@ -1,5 +1,6 @@
 /*
- * mailx_compose - commands that write mail: mail, reply, Reply.
+ * mailx_compose - commands that write mail: mail, reply, Reply,
+ * followup, Followup.
  */
 #include "mailx_compose.h"
 
@@ -13,20 +14,109 @@
 #include "header.h"
 #include "mailx_send.h"
 #include "mailx_show.h"
+#include "mailx_tilde.h"
 
-/* send_draft - collect a body from the command input and send it */
+#define INDENT_DEFAULT	"\t"	/* POSIX indentprefix */
+
+/* indent - append text with prefix before each line that is not empty */
+static void
+indent(const char *s, size_t n, const char *prefix, struct buf *out)
+{
+	size_t		 i = 0, end;
+	const char	*nl;
+
+	while (i < n) {
+		nl = memchr(s + i, '\n', n - i);
+		end = nl ? (size_t)(nl - s) + 1 : n;
+		if (s[i] != '\n')
+			buf_adds(out, prefix);
+		buf_add(out, s + i, end - i);
+		i = end;
+	}
+}
+
+/*
+ * insert_messages - ~f, ~F, ~m, ~M (how): the messages of list as print
+ * shows them, without their "From " lines; all header fields with F and
+ * M, indented by "indentprefix" with m and M (mailx_send_env.insert)
+ */
 static int
-send_draft(struct mailx *mx, struct mailx_draft *d)
+insert_messages(void *ctx, const char *list, int how, struct buf *body)
+{
+	struct mailx	*mx = ctx;
+	struct mailx_filter flt = { &mx->ignore, &mx->retain,
+	    how == 'F' || how == 'M' };
+	const char	*prefix = mailx_table_get(&mx->vars, "indentprefix");
+	struct buf	 text = BUF_INIT;
+	unsigned char	*sel;
+	const char	*nl;
+	size_t		 skip;
+	int		 n;
+
+	if (!mx->is_open || mx->mb.n == 0) {
+		mailx_cmd_complain("No applicable messages");
+		return -1;
+	}
+	if ((sel = mailx_cmd_select(mx, list, 0, &n)) == NULL)
+		return -1;
+	printf("Interpolating:");
+	for (size_t i = 0; i < mx->mb.n; i++) {
+		if (!sel[i])
+			continue;
+		buf_reset(&text);
+		mailx_show_message(&mx->mb, i, &flt, -1, &text);
+		nl = memchr(text.s, '\n', text.len);
+		skip = nl ? (size_t)(nl - text.s) + 1 : text.len;
+		if (body->len + 2 * (text.len - skip) > MAILX_BODY_MAX) {
+			fprintf(stderr, "\nmailx: message too long\n");
+			break;
+		}
+		if (how == 'm' || how == 'M')
+			indent(text.s + skip, text.len - skip, prefix ? prefix :
+			    INDENT_DEFAULT, body);
+		else
+			buf_add(body, text.s + skip, text.len - skip);
+		if (body->len > 0 && body->s[body->len - 1] != '\n')
+			buf_addc(body, '\n');
+		printf(" %zu", i + 1);
+	}
+	printf("\n");
+	free(sel);
+	buf_free(&text);
+	return 0;
+}
+
+/* run_command - ~: and ~_: a mailx command while composing */
+static int
+run_command(void *ctx, const char *line)
+{
+	return mailx_command(ctx, line);
+}
+
+/* send_draft - collect a body from the command input and send it; with
+ * record not NULL, a copy goes to that folder */
+static int
+send_draft(struct mailx *mx, struct mailx_draft *d, const char *record)
 {
 	struct mailx_send_env env = {
-		mx->sendmail, &mx->vars, &mx->aliases, mailx_read_line, mx,
-		mx->interactive,
+		.sendmail = mx->sendmail,
+		.vars = &mx->vars,
+		.aliases = &mx->aliases,
+		.read = mailx_read_line,
+		.read_ctx = mx,
+		.interactive = mx->interactive,
+		.typeahead = mailx_typeahead,
+		.insert = insert_messages,
+		.command = run_command,
+		.ctx = mx,
+		.record = record,
 	};
 	int		 status;
 
 	if (mx->interactive) {
-		printf("To: %s\nSubject: %s\n", d->to.s ? d->to.s : "",
-		    d->subject.s ? d->subject.s : "");
+		printf("To: %s\n", d->to.s ? d->to.s : "");
+		if (d->subject.len > 0)
+			printf("Subject: %s\n", d->subject.s);
 		fflush(stdout);
 	}
 	if (mailx_collect(&env, d) == MAILX_SEND_ABORT)
@@ -49,7 +139,7 @@ mailx_compose_mail(struct mailx *mx, const struct mailx_cmd *c, char *args)
 	}
 	mailx_draft_init(&d);
 	mailx_add_list(&d.to, args);
-	r = send_draft(mx, &d);
+	r = send_draft(mx, &d, NULL);
 	mailx_draft_free(&d);
 	return r;
 }
@@ -82,26 +172,44 @@ add_others(struct mailx *mx, size_t i, const char *name, struct buf *list)
 	buf_free(&v);
 }
 
+/* author_record - replace out with the folder a followup is recorded
+ * in: named after the author of message i, in the "folder" directory
+ * with "outfolder" */
+static void
+author_record(struct mailx *mx, size_t i, struct buf *out)
+{
+	struct buf	 name = BUF_INIT;
+
+	mailx_show_author_file(&mx->mb, i, &name);
+	buf_sets(out, mailx_table_has(&mx->vars, "outfolder") &&
+	    mailx_table_get(&mx->vars, "folder") != NULL ? "+" : "");
+	buf_add(out, name.s, name.len);
+	buf_free(&name);
+}
+
 /*
- * mailx_compose_reply - reply/respond (arg 1: sender and all recipients) and
- * Reply (arg 0: the senders of the list only); "flipr" swaps them
+ * mailx_compose_reply - reply/respond (arg 1: sender and all recipients)
+ * and Reply/Respond (arg 0: the senders of the list only), "flipr"
+ * swapping them; followup (arg 2: the sender of one message) and
+ * Followup (arg 3: the senders of the list), recorded in a folder named
+ * after the author of the first
  */
 int
 mailx_compose_reply(struct mailx *mx, const struct mailx_cmd *c, char *args)
 {
 	struct mailx_draft d;
-	struct buf	 v = BUF_INIT, refs = BUF_INIT;
+	struct buf	 v = BUF_INIT, refs = BUF_INIT, rec = BUF_INIT;
 	unsigned char	*sel;
-	int		 n, all = c->arg, r;
+	int		 n, all = c->arg == 1, r;
 	size_t		 first = mx->mb.n;
 
-	if (mailx_table_has(&mx->vars, "flipr"))
+	if (c->arg < 2 && mailx_table_has(&mx->vars, "flipr"))
 		all = !all;
 	if ((sel = mailx_cmd_select(mx, args, 0, &n)) == NULL)
 		return 1;
 	mailx_draft_init(&d);
 	for (size_t i = 0; i < mx->mb.n; i++) {
-		if (!sel[i])
+		if (!sel[i] || (c->arg == 2 && first < mx->mb.n))
 			continue;
 		if (first == mx->mb.n)
 			first = i;
@@ -132,10 +240,13 @@ mailx_compose_reply(struct mailx *mx, const struct mailx_cmd *c, char *args)
 		buf_adds(&refs, v.s);
 		hdr_fold(&d.extra, "References", refs.s);
 	}
-	r = send_draft(mx, &d);
+	if (c->arg >= 2)
+		author_record(mx, first, &rec);
+	r = send_draft(mx, &d, c->arg >= 2 ? rec.s : NULL);
 	mailx_draft_free(&d);
 	buf_free(&v);
 	buf_free(&refs);
+	buf_free(&rec);
 	free(sel);
 	return r;
 }

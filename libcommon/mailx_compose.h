@@ -1,6 +1,7 @@
 /*
  * mailx_compose - mailx commands that write mail: mail, reply/respond,
- * Reply/Respond, followup.
+ * Reply/Respond, followup, Followup; the ~f/~m and ~: escapes of the
+ * messages they compose reach the open folder and the command table.
  *
  * Each is a mailx_cmd_fn (see mailx_cmd.h): 0, or 1 having complained.
  */

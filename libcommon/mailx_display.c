@@ -65,8 +65,11 @@ mailx_display_next(struct mailx *mx, const struct mailx_cmd *c, char *args)
 			;
 		free(sel);
 	} else if (c->arg > 0) {
+		/* The current message, unless it was looked at (shown,
+		 * saved, touched) or deleted: then the one after it. */
 		i = mx->mb.v[mx->dot].flags & (MAILBOX_F_READ |
-		    MAILBOX_F_DELETED) ? mailx_cmd_next_undeleted(&mx->mb,
+		    MAILBOX_F_TOUCHED | MAILBOX_F_DELETED) ?
+		    mailx_cmd_next_undeleted(&mx->mb,
 		    mx->dot + 1, 1) : mailx_cmd_next_undeleted(&mx->mb,
 		    mx->dot, 1);
 	} else {
@@ -203,6 +206,9 @@ mailx_display_help(struct mailx *mx, const struct mailx_cmd *c, char *args)
 	    "s [msglist] file save (S: to a file named after the sender)\n"
 	    "c [msglist] file copy              w [msglist] file  bodies only\n"
 	    "r|R [msglist]    reply (all/sender) m addrs  mail\n"
+	    "fo [msg], F [msglist]  reply, kept in a file named after the "
+	    "author\n"
+	    "e|v [msglist]    edit with $EDITOR, $VISUAL\n"
 	    "ho|pre, mb, tou  keep here, move to mbox, mark read\n"
 	    "fi|fold [file]   change folder     folders  list folders\n"
 	    "set, unset       variables         alias, unalias\n"

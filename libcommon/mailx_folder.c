@@ -307,8 +307,7 @@ rewrite(struct mailbox *mb, struct mailx_sync *s, int fd, size_t first,
     off_t cur)
 {
 	struct buf	 b = BUF_INIT, tmpname = BUF_INIT;
-	off_t		 from = first < mb->n ? mb->v[first].start :
-			    (off_t)mb->size, total = 0;
+	off_t		 from = mailbox_file_start(mb, first), total = 0;
 	int		 tmp, ok = -1;
 	ssize_t		 n;
 
@@ -426,6 +425,7 @@ mailx_folder_sync(struct mailbox *mb, struct mailx_sync *s)
 		else if (fa == FATE_MBOX)
 			s->moved++;
 		if (first == mb->n && (fa != FATE_KEEP ||
+		    (f & MAILBOX_F_EDITED) ||
 		    !status_same(mb, i, status_value(f))))
 			first = i;
 	}

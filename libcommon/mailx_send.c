@@ -22,8 +22,6 @@
 #include "mailx_mime.h"
 #include "mem.h"
 
-#define READ_FILE_MAX	(64 * 1024 * 1024)	/* ~r: bytes read */
-
 /* mailx_draft_init - an empty draft */
 void
 mailx_draft_init(struct mailx_draft *d)
@@ -61,156 +59,6 @@ mailx_add_list(struct buf *list, const char *more)
 	if (list->len > 0)
 		buf_adds(list, ", ");
 	buf_adds(list, more);
-}
-
-/* print_draft - ~p: the message so far */
-static void
-print_draft(const struct mailx_draft *d)
-{
-	struct buf	 out = BUF_INIT;
-
-	buf_adds(&out, "-------\nMessage contains:\n");
-	if (d->to.len)
-		buf_printf(&out, "To: %s\n", d->to.s);
-	if (d->cc.len)
-		buf_printf(&out, "Cc: %s\n", d->cc.s);
-	if (d->bcc.len)
-		buf_printf(&out, "Bcc: %s\n", d->bcc.s);
-	if (d->subject.len)
-		buf_printf(&out, "Subject: %s\n", d->subject.s);
-	buf_addc(&out, '\n');
-	mailx_mime_safe(d->body.s ? d->body.s : "", d->body.len, &out);
-	buf_adds(&out, "(continue)\n");
-	fflush(stdout);
-	fd_write_all(STDOUT_FILENO, out.s, out.len);
-	buf_free(&out);
-}
-
-/* read_into - ~r FILE: append a file to the body */
-static void
-read_into(struct mailx_draft *d, const char *path)
-{
-	struct buf	 b = BUF_INIT;
-
-	if (*path == '\0') {
-		fprintf(stderr, "mailx: ~r: no file name\n");
-		return;
-	}
-	if (file_read(path, &b, READ_FILE_MAX) < 0) {
-		fprintf(stderr, "mailx: %s: %s\n", path, strerror(errno));
-		buf_free(&b);
-		return;
-	}
-	buf_add(&d->body, b.s, b.len);
-	if (b.len > 0 && b.s[b.len - 1] != '\n')
-		buf_addc(&d->body, '\n');
-	printf("\"%s\" %zu bytes\n", path, b.len);
-	buf_free(&b);
-}
-
-/* escape_arg - the argument of a command escape, leading blanks gone */
-static const char *
-escape_arg(const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
-
-/*
- * tilde - one command escape (line starts with '~'); returns 1 to go
- * on, 0 when the message is complete, -1 when it is abandoned
- */
-static int
-tilde(const struct mailx_send_env *env, struct mailx_draft *d,
-    const char *line, size_t len)
-{
-	const char	*arg = escape_arg(line + 2);
-
-	switch (len > 1 ? line[1] : '\0') {
-	case '~':
-		buf_add(&d->body, line + 1, len - 1);
-		buf_addc(&d->body, '\n');
-		return 1;
-	case '.':
-		return 0;
-	case 'q':
-	case 'x':
-		return -1;
-	case 's':
-		buf_sets(&d->subject, arg);
-		return 1;
-	case 't':
-		mailx_add_list(&d->to, arg);
-		return 1;
-	case 'c':
-		mailx_add_list(&d->cc, arg);
-		return 1;
-	case 'b':
-		mailx_add_list(&d->bcc, arg);
-		return 1;
-	case 'p':
-		print_draft(d);
-		return 1;
-	case 'r':
-	case '<':
-		read_into(d, arg);
-		return 1;
-	case '?':
-		printf("~~ text   a line starting with ~\n"
-		    "~. end the message      ~q, ~x  abandon it\n"
-		    "~s TEXT  subject        ~t, ~c, ~b ADDRS  add To, Cc, Bcc\n"
-		    "~p print the message    ~r FILE  read a file in\n");
-		return 1;
-	default:
-		fprintf(stderr, "mailx: unknown command escape ~%c; ~? for "
-		    "help\n", len > 1 ? line[1] : ' ');
-		(void)env;
-		return 1;
-	}
-}
-
-/*
- * mailx_collect - read the body, obeying command escapes, until end of
- * input, "~." or (with "dot") a lone "."
- */
-enum mailx_send_result
-mailx_collect(const struct mailx_send_env *env, struct mailx_draft *d)
-{
-	struct buf	 line = BUF_INIT;
-	const char	*esc = mailx_table_get(env->vars, "escape");
-	char		 ec = esc != NULL && *esc ? *esc : '~';
-	int		 dot = mailx_table_has(env->vars, "dot"), r;
-
-	while (env->read(env->read_ctx, &line) == 0) {
-		if (dot && line.len == 1 && line.s[0] == '.')
-			break;
-		if (line.len > 0 && line.s[0] == ec) {
-			/* The escape character stands for '~' in tilde(). */
-			line.s[0] = '~';
-			r = tilde(env, d, line.s, line.len);
-			if (line.len > 1 && line.s[1] == '~')
-				d->body.s[d->body.len - line.len] = ec;
-			if (r == 0)
-				break;
-			if (r < 0) {
-				buf_free(&line);
-				return MAILX_SEND_ABORT;
-			}
-			continue;
-		}
-		if (d->body.len + line.len + 1 > MAILX_BODY_MAX) {
-			fprintf(stderr, "mailx: message too long, cut at %d "
-			    "bytes\n", MAILX_BODY_MAX);
-			break;
-		}
-		buf_add(&d->body, line.s, line.len);
-		buf_addc(&d->body, '\n');
-	}
-	if (env->interactive)
-		printf("EOT\n");
-	buf_free(&line);
-	return MAILX_SEND_OK;
 }
 
 /* is_ascii - whether n bytes are all 7-bit */
@@ -353,7 +201,8 @@ run_sendmail(char **argv, const struct buf *msg)
 static void
 record(const struct mailx_send_env *env, const struct buf *msg)
 {
-	const char	*folder = mailx_table_get(env->vars, "record");
+	const char	*folder = env->record ? env->record :
+			    mailx_table_get(env->vars, "record");
 	struct buf	 path = BUF_INIT, box = BUF_INIT, why = BUF_INIT;
 
 	if (folder == NULL || *folder == '\0')
@@ -403,9 +252,53 @@ mailx_deliver(const struct mailx_send_env *env, const struct mailx_draft *d)
 		argv[argc++] = rcpts.s + off;
 	argv[argc] = NULL;
 	status = run_sendmail(argv, &msg);
+	if (status != EX_OK)
+		(void)mailx_dead_letter(env->vars, &d->body);
 	free(argv);
 	buf_free(&rcpts);
 	buf_free(&msg);
 	buf_free(&sender);
 	return status;
+}
+
+/* mailx_dead_path - the DEAD file: the variable, the environment, else
+ * ~/dead.letter */
+void
+mailx_dead_path(const struct mailx_table *vars, struct buf *out)
+{
+	const char	*dead = mailx_var_env(vars, "DEAD");
+
+	if (dead != NULL && *dead != '\0')
+		mailx_folder_path(vars, dead, out);
+	else
+		mailx_folder_path(vars, "~/dead.letter", out);
+}
+
+/* mailx_dead_letter - keep an unsent body in the DEAD file */
+int
+mailx_dead_letter(const struct mailx_table *vars, const struct buf *body)
+{
+	struct buf	 path = BUF_INIT;
+	int		 fd, err = 0;
+
+	if (!mailx_table_has(vars, "save") || body->len == 0)
+		return 0;
+	mailx_dead_path(vars, &path);
+	fd = open(path.s, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd < 0)
+		err = errno;
+	else {
+		if (fd_write_all(fd, body->s, body->len) < 0)
+			err = errno;
+		if (close(fd) < 0 && err == 0)
+			err = errno;
+	}
+	if (err != 0)
+		fprintf(stderr, "mailx: cannot save to %s: %s\n", path.s,
+		    strerror(err));
+	else
+		printf("\"%s\" %zu bytes\n", path.s, body->len);
+	buf_free(&path);
+	return err != 0 ? -1 : 0;
 }

@@ -3,16 +3,19 @@
  * and its mail/reply commands do.
  *
  * A struct mailx_draft collects the header fields (address lists as
- * typed, comma separated) and the body.  mailx_collect() reads the body
- * from a line source, obeying the POSIX command escapes (~s, ~t, ~c, ~b,
- * ~p, ~r, ~., ~q, ~x, ~~) and, with the "dot" variable, a lone ".";
- * it returns MAILX_SEND_OK when the message is ready, MAILX_SEND_ABORT
- * when the user abandoned it.  mailx_compose() formats the message
- * (pure); mailx_deliver() expands aliases, runs sendmail with -i, -f
- * (with -r) and the recipients, and returns sendmail's exit status (a
- * sysexits value; EX_UNAVAILABLE when it could not be run), having told
- * the user why on stderr.  With the "record" variable set, a copy goes
- * to that folder first.
+ * typed, comma separated) and the body; mailx_collect() (mailx_tilde.h)
+ * fills it from the user.  mailx_compose() formats the message (pure);
+ * mailx_deliver() expands aliases, runs sendmail with -i, -f (with -r)
+ * and the recipients, and returns sendmail's exit status (a sysexits
+ * value; EX_UNAVAILABLE when it could not be run), having told the user
+ * why on stderr and, with "save" set, kept the body in dead.letter.
+ * With the "record" variable set (or env->record), a copy goes to that
+ * folder first.
+ *
+ * mailx_dead_letter() writes a body that was not sent to the DEAD file
+ * (variable, else environment, else ~/dead.letter; mode 0600, replaced)
+ * when "save" is set and the body is not empty; 0, or -1 having
+ * complained.  mailx_dead_path() names that file.
  */
 #ifndef PIPEMAIL_MAILX_SEND_H
 #define PIPEMAIL_MAILX_SEND_H
@@ -42,7 +45,10 @@ struct mailx_draft {
 };
 
 /* Where mailx_collect() reads lines: returns 0 and the line without its
- * LF, or -1 at end of input. */
+ * LF, MAILX_READ_EOF at end of input, MAILX_READ_INTR when SIGINT came
+ * while it waited. */
+#define MAILX_READ_EOF		(-1)
+#define MAILX_READ_INTR		(-2)
 typedef int (*mailx_reader)(void *, struct buf *);
 
 struct mailx_send_env {
@@ -52,15 +58,24 @@ struct mailx_send_env {
 	mailx_reader		 read;
 	void			*read_ctx;
 	int			 interactive;
+	/* read_ctx holds input not yet read (NULL: never) */
+	int			(*typeahead)(void *);
+	/* Receive mode only, NULL in send mode: ~f ~F ~m ~M (the escape
+	 * letter in how) append messages to body; ~: runs a command. */
+	int			(*insert)(void *, const char *, int,
+				    struct buf *);
+	int			(*command)(void *, const char *);
+	void			*ctx;		/* theirs */
+	const char		*record;	/* overrides "record" */
 };
 
 void	 mailx_draft_init(struct mailx_draft *);
 void	 mailx_draft_free(struct mailx_draft *);
 void	 mailx_add_list(struct buf *, const char *);
-enum mailx_send_result mailx_collect(const struct mailx_send_env *,
-	    struct mailx_draft *);
 void	 mailx_compose(const struct mailx_draft *, struct buf *);
 int	 mailx_deliver(const struct mailx_send_env *,
 	    const struct mailx_draft *);
+void	 mailx_dead_path(const struct mailx_table *, struct buf *);
+int	 mailx_dead_letter(const struct mailx_table *, const struct buf *);
 
 #endif

@@ -71,6 +71,27 @@ mailx_show_sender(struct mailbox *mb, size_t i, int want_addr,
 	buf_free(&date);
 }
 
+/*
+ * mailx_show_author_file - replace out with the file name Save, Copy
+ * and followup derive from the author of message i: the local part of
+ * the sender's address, '/' made '_', never "", "." or ".."
+ */
+void
+mailx_show_author_file(struct mailbox *mb, size_t i, struct buf *out)
+{
+	char		*at;
+
+	mailx_show_sender(mb, i, 1, out);
+	if ((at = memchr(out->s, '@', out->len)) != NULL)
+		buf_truncate(out, (size_t)(at - out->s));
+	for (size_t k = 0; k < out->len; k++)
+		if (out->s[k] == '/' || out->s[k] == '\0')
+			out->s[k] = '_';
+	if (out->len == 0 || strcmp(out->s, ".") == 0 ||
+	    strcmp(out->s, "..") == 0)
+		buf_sets(out, "mbox.saved");
+}
+
 /* mailx_show_subject - replace out with the subject of message i */
 void
 mailx_show_subject(struct mailbox *mb, size_t i, struct buf *out)

@@ -11,6 +11,9 @@
  * "To " and the recipient of mail from me), the date of its "From "
  * line, lines/bytes and the subject, all cut to fit columns.
  *
+ * mailx_show_author_file() gives the file name Save, Copy and followup
+ * derive from a message's author (the local part of its address).
+ *
  * mailx_show_message() formats a message as print/type show it: the
  * "From " line, the header fields (those of ignore/retain only when
  * filtered), an empty line and the body rendered by mailx_mime_render();
@@ -39,6 +42,7 @@ void	 mailx_show_summary(struct mailbox *, size_t, int, const char *,
 	    long, struct buf *);
 void	 mailx_show_sender(struct mailbox *, size_t, int, struct buf *);
 void	 mailx_show_subject(struct mailbox *, size_t, struct buf *);
+void	 mailx_show_author_file(struct mailbox *, size_t, struct buf *);
 void	 mailx_show_message(struct mailbox *, size_t,
 	    const struct mailx_filter *, long, struct buf *);
 

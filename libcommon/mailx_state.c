@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "mailx_display.h"
 #include "mailx_folder.h"
+#include "mailx_proc.h"
 #include "mailx_show.h"
 
 /* mailx_state_flag - delete (arg: flag to set), hold/preserve, touch, mbox,
@@ -110,11 +110,11 @@ mailx_state_save(struct mailx *mx, const struct mailx_cmd *c, char *args)
 	struct buf	 who = BUF_INIT, tmp = BUF_INIT;
 	unsigned char	*sel;
 	char		*file = NULL, *list = args;
-	int		 n, ok = 0;
+	int		 n, ok = 0, by_author = (c->arg & 4) != 0;
 	size_t		 blen, first = mx->mb.n;
 	const char	*b;
 
-	if (!(c->arg & 4)) {
+	if (!by_author) {
 		file = split_file(args);
 		if (file == args)
 			list = "";
@@ -147,17 +147,12 @@ mailx_state_save(struct mailx *mx, const struct mailx_cmd *c, char *args)
 			}
 		}
 	}
-	if (c->arg & 4) {
-		mailx_show_sender(&mx->mb, first, 1, &who);
-		for (size_t k = 0; k < who.len; k++)
-			if (who.s[k] == '@' || who.s[k] == '/')
-				who.s[k] = who.s[k] == '@' ? '\0' : '_';
-		who.len = strlen(who.s);
-		if (who.len == 0 || strcmp(who.s, ".") == 0 ||
-		    strcmp(who.s, "..") == 0)
-			buf_sets(&who, "mbox.saved");
+	if (by_author) {
+		mailx_show_author_file(&mx->mb, first, &who);
 		file = who.s;
 	}
+	if (file == NULL)
+		file = "&";
 	if (strcmp(file, "&") == 0) {
 		const char	*mbox = getenv("MBOX");
 
@@ -304,13 +299,13 @@ mailx_state_file(struct mailx *mx, const struct mailx_cmd *c, char *args)
 	return 0;
 }
 
-/* mailx_state_folders - list the "folder" directory */
+/* mailx_state_folders - list the "folder" directory with $LISTER (its
+ * words, the directory last; no shell), else ls */
 int
 mailx_state_folders(struct mailx *mx, const struct mailx_cmd *c, char *args)
 {
 	struct buf	 dir = BUF_INIT;
-	pid_t		 pid;
-	int		 ws;
+	const char	*lister = mailx_var_env(&mx->vars, "LISTER");
 
 	(void)c;
 	(void)args;
@@ -319,15 +314,7 @@ mailx_state_folders(struct mailx *mx, const struct mailx_cmd *c, char *args)
 		return 1;
 	}
 	mailx_folder_path(&mx->vars, "+", &dir);
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		execlp("ls", "ls", "--", dir.s, (char *)NULL);
-		_exit(EX_UNAVAILABLE);
-	}
-	if (pid > 0)
-		while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
-			;
+	mailx_proc_run(lister != NULL && *lister ? lister : "ls", dir.s);
 	buf_free(&dir);
 	return 0;
 }

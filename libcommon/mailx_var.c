@@ -110,3 +110,13 @@ mailx_var_number(const struct mailx_table *t, const char *name, long def)
 		return def;
 	return n;
 }
+
+/* mailx_var_env - a variable's value, else the environment variable of
+ * that name (EDITOR, VISUAL, DEAD, ...), else NULL */
+const char *
+mailx_var_env(const struct mailx_table *t, const char *name)
+{
+	const char	*v = mailx_table_get(t, name);
+
+	return v != NULL ? v : getenv(name);
+}

@@ -10,6 +10,8 @@
  *
  * mailx_var_number() reads a numeric variable (crt, screen, toplines),
  * giving the default when it is unset, empty or no number.
+ * mailx_var_env() gives a variable, else the environment variable of
+ * the same name, else NULL (POSIX lets either set DEAD, EDITOR, ...).
  */
 #ifndef PIPEMAIL_MAILX_VAR_H
 #define PIPEMAIL_MAILX_VAR_H
@@ -38,5 +40,6 @@ int	 mailx_table_unset(struct mailx_table *, const char *);
 const char *mailx_table_get(const struct mailx_table *, const char *);
 int	 mailx_table_has(const struct mailx_table *, const char *);
 long	 mailx_var_number(const struct mailx_table *, const char *, long);
+const char *mailx_var_env(const struct mailx_table *, const char *);
 
 #endif

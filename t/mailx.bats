@@ -458,3 +458,11 @@ PY
 	done
 	tmux -S "$TMUX_SOCK" capture-pane -p | grep -q mailx-exited-0
 }
+
+@test "a Maildir is named for what it is: exit 66" {
+	mkdir -p "$HOME/md/new" "$HOME/md/cur" "$HOME/md/tmp"
+	run -66 mailx -f "$HOME/md"
+	[ "$output" = "mailx: $HOME/md: a Maildir; mailx reads mbox files only" ]
+	run -66 mailx -f "$HOME"
+	[ "$output" = "mailx: $HOME: not a regular file" ]
+}

@@ -194,6 +194,54 @@ big(void)
 	buf_free(&copy);
 }
 
+/* replace - an edited message read back from the edit file */
+static void
+replace(void)
+{
+	static const char edited[] =
+	    "From b@x Wed Nov 15 10:00:00 2023\n"
+	    "Subject: new\n"
+	    "Status: RO\n"
+	    "\n"
+	    "new body\n"
+	    ">From quoted\n"
+	    "\n";
+	struct mailbox	 mb;
+	struct buf	 b = BUF_INIT;
+	const char	*p;
+	size_t		 len;
+	off_t		 start;
+
+	memset(&mb, 0, sizeof(mb));
+	mailbox_index(&mb, box, sizeof(box) - 1);
+	start = mailbox_file_start(&mb, 2);
+	mb.v[1].flags |= MAILBOX_F_DELETED;
+	ok(mailbox_replace(&mb, 1, edited, sizeof(edited) - 1) == 0,
+	    "replace: accepted");
+	ok(mailbox_header(&mb, 1, "Subject", &b) && strcmp(b.s, "new") == 0,
+	    "replace: the new header");
+	p = mailbox_body(&mb, 1, &len);
+	ok(len == 22 && memcmp(p, "new body\n>From quoted\n", len) == 0,
+	    "replace: the new body");
+	ok(mailbox_bytes(&mb, 1) == sizeof(edited) - 1 &&
+	    mailbox_lines(&mb, 1) == 7, "replace: size and lines");
+	ok((mailbox_status(&mb, 1) & (MAILBOX_F_NEW | MAILBOX_F_UNREAD |
+	    MAILBOX_F_DELETED | MAILBOX_F_EDITED)) ==
+	    (MAILBOX_F_DELETED | MAILBOX_F_EDITED),
+	    "replace: Status from the new text, the reader's flags kept");
+	ok(mailbox_header(&mb, 2, "Subject", &b) &&
+	    strcmp(b.s, "header only, no newline") == 0 &&
+	    mailbox_file_start(&mb, 2) == start,
+	    "replace: the next message is untouched");
+	ok(mailbox_replace(&mb, 0, "no from line\n", 13) < 0,
+	    "replace: no mbox message refused");
+	ok(mailbox_replace(&mb, 0, edited, 40) == 0 &&
+	    mailbox_replace(&mb, 0, "From a\n\nx\nFrom b\n", 18) < 0 &&
+	    mailbox_bytes(&mb, 0) == 40, "replace: two messages refused");
+	mailbox_close(&mb);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -263,6 +311,7 @@ main(void)
 	ok((mailbox_status(&mb, 3) & MAILBOX_F_NEW) != 0,
 	    "no Status after a line that is no header");
 	mailbox_close(&mb);
+	replace();
 	big();
 	buf_free(&b);
 	buf_free(&d);
