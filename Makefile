@@ -3,6 +3,9 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 SYSCONFDIR ?= $(PREFIX)/etc/pipemail
 BUILD     ?= build
+# main.cf's mail_owner and setgid_group, made by make install as root
+MAIL_OWNER   ?= postfix
+SETGID_GROUP ?= postdrop
 
 # Every bin/NAME.c is the main() of program NAME.
 PROGRAMS  := $(patsubst bin/%.c,%,$(wildcard bin/*.c))
@@ -98,6 +101,20 @@ install: all
 	  install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
 	for f in etc/*; do t=$(DESTDIR)$(SYSCONFDIR)/$${f##*/}; \
 	  [ -e $$t ] || install -m 644 $$f $$t; done
+	# Users' sendmail queues through queue-inject set-group-id to the
+	# spool group (setgid_group), as Postfix's postdrop; the spool is
+	# mail_owner's.  As root on the target system, make both if missing.
+	@qi=$(DESTDIR)$(PREFIX)/sbin/queue-inject; \
+	if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+	  getent group $(SETGID_GROUP) >/dev/null || \
+	    groupadd --system $(SETGID_GROUP) || exit 1; \
+	  getent passwd $(MAIL_OWNER) >/dev/null || \
+	    useradd --system --no-create-home --home-dir /nonexistent \
+	      --shell /usr/sbin/nologin $(MAIL_OWNER) || exit 1; \
+	  chgrp $(SETGID_GROUP) $$qi && chmod 2755 $$qi; \
+	else echo "make install: then, as root: chgrp $(SETGID_GROUP)" \
+	  "$(PREFIX)/sbin/queue-inject; chmod 2755" \
+	  "$(PREFIX)/sbin/queue-inject"; fi
 
 # make run: the instance in $(RUN_DIR), smtp-listen on 127.0.0.1:$(RUN_PORT).
 RUN_DIR   ?= run

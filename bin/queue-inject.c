@@ -370,42 +370,52 @@ received_header(struct buf *h, const char *from, const char *proto,
 	buf_free(&date);
 }
 
-/* spool_ready - make the layout; as root, hand it to mail_owner and
- * become mail_owner, since queue-inject never runs as root. */
+/* config_trusted - a set-group-id run by a user: the configuration
+ * directory and its main.cf must be root's and writable by root alone,
+ * or a user could name a queue and limits of their own choosing */
+static void
+config_trusted(void)
+{
+	struct buf	 p = BUF_INIT;
+	struct stat	 st;
+	const char	*what[2];
+
+	buf_printf(&p, "%s/main.cf", cfg_dir());
+	what[0] = cfg_dir();
+	what[1] = buf_cstr(&p);
+	for (size_t i = 0; i < 2; i++)
+		if (stat(what[i], &st) < 0 || st.st_uid != 0 ||
+		    (st.st_mode & (S_IWGRP | S_IWOTH)))
+			die_perm(EX_NOPERM, "5.7.1 %s is not root's alone: "
+			    "refused to a set-group-id queue-inject", what[i]);
+	buf_free(&p);
+}
+
+/* spool_ready - make the layout; as root, hand it to mail_owner and the
+ * spool group and become them, since queue-inject never runs as root.
+ * Run set-group-id by a user, read only a configuration root keeps. */
 static void
 spool_ready(const char *qdir)
 {
-	struct buf	 err = BUF_INIT, p = BUF_INIT;
-	struct passwd	*pw = NULL;
-	static const char *const sub[] = {"", "/tmp", "/active", "/hold",
-	    "/trigger"};
+	struct buf	 err = BUF_INIT;
+	uid_t		 uid;
+	gid_t		 gid;
 
-	if (geteuid() == 0) {
-		pw = getpwnam(cfg_get("mail_owner"));
-		if (pw == NULL)
-			die_perm(EX_CONFIG, "5.3.5 mail_owner %s: no such user",
-			    cfg_get("mail_owner"));
-	}
+	if (geteuid() != 0 && (getegid() != getgid() ||
+	    geteuid() != getuid()))
+		config_trusted();
+	if (geteuid() == 0 && queue_owner(&uid, &gid, &err) < 0)
+		die_perm(EX_CONFIG, "5.3.5 %s", buf_cstr(&err));
 	if (queue_layout(qdir, &err) < 0)
 		die_temp("4.3.0 %s", buf_cstr(&err));
-	if (pw != NULL) {
-		for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
-			struct stat	 st;
-
-			buf_reset(&p);
-			buf_printf(&p, "%s%s", qdir, sub[i]);
-			if (lstat(buf_cstr(&p), &st) == 0 &&
-			    st.st_uid != pw->pw_uid &&
-			    chown(buf_cstr(&p), pw->pw_uid, pw->pw_gid) < 0)
-				die_temp("4.3.0 chown %s: %s", buf_cstr(&p),
-				    strerror(errno));
-		}
-		/* The primary group only: no group database walk per message. */
-		if (priv_drop(pw->pw_uid, pw->pw_gid, NULL, &err) < 0)
+	if (geteuid() == 0) {
+		if (queue_give(qdir, uid, gid, &err) < 0)
+			die_temp("4.3.0 %s", buf_cstr(&err));
+		/* Its groups only: no group database walk per message. */
+		if (priv_drop(uid, gid, NULL, &err) < 0)
 			die_temp("4.3.0 %s", buf_cstr(&err));
 	}
 	buf_free(&err);
-	buf_free(&p);
 }
 
 /* One message's settings. */

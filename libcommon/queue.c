@@ -5,7 +5,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "file.h"
 #include "io.h"
 #include "mem.h"
@@ -69,6 +72,72 @@ queue_layout(const char *qdir, struct buf *err)
 	if (r < 0 && err)
 		buf_printf(err, "fsync %s: %s", qdir, strerror(errno));
 out:
+	buf_free(&p);
+	return r;
+}
+
+/*
+ * queue_owner - who owns the spool: mail_owner, and setgid_group as its
+ * group (mail_owner's own group when that group does not exist); 0, or
+ * -1 with the reason in err
+ */
+int
+queue_owner(uid_t *uid, gid_t *gid, struct buf *err)
+{
+	struct passwd	*pw = getpwnam(cfg_get("mail_owner"));
+	struct group	*gr;
+
+	if (pw == NULL) {
+		buf_printf(err, "mail_owner %s: no such user",
+		    cfg_get("mail_owner"));
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	if ((gr = getgrnam(cfg_get("setgid_group"))) != NULL)
+		*gid = gr->gr_gid;
+	return 0;
+}
+
+/*
+ * queue_give - as root, hand the layout to uid:gid with the modes that
+ * let the group (setgid_group, the group queue-inject runs set-group-id
+ * to) put messages in, as Postfix's postdrop group: the queue directory
+ * 0750; tmp, active and hold 1770 (sticky: nobody's file is removed by
+ * another; readable, since a directory is fsynced through a descriptor
+ * opened for reading); the trigger 0620.  0, or -1.
+ */
+int
+queue_give(const char *qdir, uid_t uid, gid_t gid, struct buf *err)
+{
+	static const struct {
+		const char	*sub;
+		mode_t		 mode;
+	} own[] = {
+		{ NULL, 0750 }, { "tmp", 01770 }, { "active", 01770 },
+		{ "hold", 01770 }, { "trigger", 0620 },
+	};
+	struct buf	 p = BUF_INIT;
+	struct stat	 st;
+	int		 r = 0;
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]) && r == 0; i++) {
+		if (own[i].sub)
+			queue_path(&p, qdir, own[i].sub, NULL);
+		else
+			buf_sets(&p, qdir);
+		if (lstat(buf_cstr(&p), &st) < 0 || S_ISLNK(st.st_mode))
+			continue;
+		if ((st.st_uid != uid || st.st_gid != gid) &&
+		    lchown(buf_cstr(&p), uid, gid) < 0)
+			r = -1;
+		else if ((st.st_mode & 07777) != own[i].mode &&
+		    chmod(buf_cstr(&p), own[i].mode) < 0)
+			r = -1;
+		if (r < 0)
+			buf_printf(err, "give %s to uid %ld: %s", buf_cstr(&p),
+			    (long)uid, strerror(errno));
+	}
 	buf_free(&p);
 	return r;
 }

@@ -103,6 +103,8 @@ struct queue_new {
 };
 
 int	 queue_layout(const char *, struct buf *);
+int	 queue_owner(uid_t *, gid_t *, struct buf *);
+int	 queue_give(const char *, uid_t, gid_t, struct buf *);
 int	 queue_addr_ok(const char *);
 int	 queue_new_open(const char *, struct queue_new *, struct buf *);
 int	 queue_new_envelope(struct queue_new *, const struct queue_env *,

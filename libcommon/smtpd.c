@@ -1692,7 +1692,7 @@ smtpd_client_from_env(int fd, struct smtpd_client *cl)
 /* give_maillog - maillog_file, if it is a file we made as root, to
  * mail_owner: queue-inject logs there after we have dropped root */
 static int
-give_maillog(const struct passwd *pw, struct buf *err)
+give_maillog(uid_t uid, gid_t gid, struct buf *err)
 {
 	const char	*name = cfg_get("maillog_file");
 	char		*path;
@@ -1703,8 +1703,7 @@ give_maillog(const struct passwd *pw, struct buf *err)
 		return 0;
 	path = cfg_path(name);
 	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
-	    st.st_uid != pw->pw_uid &&
-	    lchown(path, pw->pw_uid, pw->pw_gid) < 0) {
+	    st.st_uid != uid && lchown(path, uid, gid) < 0) {
 		buf_printf(err, "chown %s: %s", path, strerror(errno));
 		r = -1;
 	}
@@ -1720,41 +1719,20 @@ give_maillog(const struct passwd *pw, struct buf *err)
 int
 smtpd_spool_ready(struct buf *err)
 {
-	static const char *const sub[] = {"", "/tmp", "/active", "/hold",
-	    "/trigger"};
 	char		*qdir = cfg_path(cfg_get("queue_directory"));
-	struct buf	 p = BUF_INIT;
-	struct passwd	*pw = NULL;
+	uid_t		 uid;
+	gid_t		 gid;
 	int		 r = -1;
 
-	if (geteuid() == 0) {
-		pw = getpwnam(cfg_get("mail_owner"));
-		if (pw == NULL) {
-			buf_printf(err, "mail_owner %s: no such user",
-			    cfg_get("mail_owner"));
-			goto out;
-		}
-	}
+	if (geteuid() == 0 && queue_owner(&uid, &gid, err) < 0)
+		goto out;
 	if (queue_layout(qdir, err) < 0)
 		goto out;
-	for (size_t i = 0; pw != NULL && i < sizeof(sub) / sizeof(sub[0]);
-	    i++) {
-		struct stat	 st;
-
-		buf_reset(&p);
-		buf_printf(&p, "%s%s", qdir, sub[i]);
-		if (lstat(buf_cstr(&p), &st) == 0 && st.st_uid != pw->pw_uid &&
-		    lchown(buf_cstr(&p), pw->pw_uid, pw->pw_gid) < 0) {
-			buf_printf(err, "chown %s: %s", buf_cstr(&p),
-			    strerror(errno));
-			goto out;
-		}
-	}
-	if (pw != NULL && give_maillog(pw, err) < 0)
+	if (geteuid() == 0 && (queue_give(qdir, uid, gid, err) < 0 ||
+	    give_maillog(uid, gid, err) < 0))
 		goto out;
 	r = 0;
 out:
-	buf_free(&p);
 	free(qdir);
 	return r;
 }

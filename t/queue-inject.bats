@@ -5,6 +5,13 @@ load helper
 
 setup() {
 	instance
+	PMUSER= PMGROUP= PMDIR=
+}
+
+teardown() {
+	if [ -n "$PMUSER" ]; then userdel "$PMUSER" 2>/dev/null || true; fi
+	if [ -n "$PMGROUP" ]; then groupdel "$PMGROUP" 2>/dev/null || true; fi
+	if [ -n "$PMDIR" ]; then rm -rf "$PMDIR"; fi
 }
 
 # qfile - the only queue file in a subdirectory
@@ -132,12 +139,13 @@ body"
 	[ "$status" -eq 64 ]
 }
 
-@test "queue-inject: an unwritable queue is a temporary failure, exit 75" {
+@test "queue-inject: a queue it cannot write is a temporary failure, exit 75" {
 	printf 'x\n' | queue-inject -f a@b c@d
 	rm -f "$INST"/spool/active/*
-	chmod 500 "$INST/spool/tmp"
+	rmdir "$INST/spool/tmp"
+	touch "$INST/spool/tmp"
 	run queue-inject -f a@b c@d <<<"x"
-	chmod 770 "$INST/spool/tmp"
+	rm "$INST/spool/tmp"
 	[ "$status" -eq 75 ]
 	[[ "$output" == *"4.3.0"* ]]
 	[ "$(queued active)" -eq 0 ]
@@ -206,4 +214,51 @@ body"
 	[ "$(queued tmp)" -eq 0 ]
 	run queue-inject -s a@b
 	[ "$status" -eq 64 ]
+}
+
+@test "queue-inject: set-group-id to setgid_group, a user's sendmail queues" {
+	id pmsub >/dev/null 2>&1 && skip "user pmsub exists already"
+	getent group pmdrop >/dev/null && skip "group pmdrop exists already"
+	useradd -M -d /nonexistent -s /usr/sbin/nologin pmsub || skip "no useradd"
+	PMUSER=pmsub
+	groupadd pmdrop || skip "no groupadd"
+	PMGROUP=pmdrop
+	instance "setgid_group = pmdrop"
+	# Root makes the layout and hands it to mail_owner and the group.
+	printf 'x\n' | queue-inject -f a@b c@d
+	[ "$(stat -c '%U:%G %a' "$INST/spool")" = "nobody:pmdrop 750" ]
+	[ "$(stat -c '%U:%G %a' "$INST/spool/tmp")" = "nobody:pmdrop 1770" ]
+	[ "$(stat -c '%U:%G %a' "$INST/spool/active")" = "nobody:pmdrop 1770" ]
+	[ "$(stat -c '%U:%G %a' "$INST/spool/trigger")" = "nobody:pmdrop 620" ]
+	# As installed: queue-inject set-group-id, sendmail beside it.
+	B=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$B"
+	cp "$BUILD_DIR/bin/sendmail" "$BUILD_DIR/bin/queue-inject" "$B/"
+	chgrp pmdrop "$B/queue-inject"
+	chmod 2755 "$B/queue-inject"
+	chmod 755 "$B"
+	send="printf 'Subject: hi\\n\\nfrom a user\\n' | $B/sendmail -i bob@localhost"
+	run su -s /bin/sh pmsub -c "MAIL_CONFIG=$INST/etc; export MAIL_CONFIG; $send"
+	[ "$status" -eq 0 ]
+	[ "$(queued active)" -eq 2 ]
+	f=$(grep -l 'from a user' "$INST"/spool/active/*)
+	grep -q "from userid $(id -u pmsub))" "$f"
+	grep -q '^sender pmsub@' "$f"
+	[ "$(stat -c %G "$f")" = pmdrop ]
+	# Without the set-group-id bit the user cannot write the queue.
+	chmod 755 "$B/queue-inject"
+	run su -s /bin/sh pmsub -c "MAIL_CONFIG=$INST/etc; export MAIL_CONFIG; $send"
+	[ "$status" -eq 75 ]
+	[[ "$output" == *"Permission denied"* ]]
+	# Nor may a user give it a configuration of their own.
+	chmod 2755 "$B/queue-inject"
+	PMDIR=$(mktemp -d /tmp/pmsubcf.XXXXXX)
+	cp "$INST/etc/main.cf" "$PMDIR/"
+	chown -R pmsub "$PMDIR"
+	chmod 755 "$PMDIR"
+	run su -s /bin/sh pmsub -c "MAIL_CONFIG=$PMDIR; export MAIL_CONFIG; $send"
+	[ "$status" -eq 77 ]
+	[[ "$output" == *"is not root's alone"* ]]
+	[ "$(queued active)" -eq 2 ]
+	[ "$(queued tmp)" -eq 0 ]
 }

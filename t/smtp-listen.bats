@@ -416,12 +416,14 @@ qfile() {
 # send_two - two sessions one after the other, a message each, over -l
 send_two() {
 	python3 - "$PORT" <<-'EOF'
-	import smtplib, sys
+	import smtplib, sys, time
 	for i in (1, 2):
 	    c = smtplib.SMTP("127.0.0.1", int(sys.argv[1]))
 	    c.sendmail("a@example.org", ["b@example.test"],
 	               "Subject: %d\r\n\r\nx\r\n" % i)
 	    c.quit()
+	    # Let the serving process report back before the next one.
+	    time.sleep(0.3)
 	EOF
 }
 
@@ -550,4 +552,35 @@ log_pids() {
 	[[ "${lines[5]}" == "250 2.0.0 Ok: queued as "* ]]
 	[ "$(queued hold)" -eq 1 ]
 	[ "$(queued active)" -eq 0 ]
+}
+
+@test "smtp-listen: the seed's main.cf: its banner and EHLO, over TCP with smtplib" {
+	instance
+	d=$BATS_TEST_DIRNAME/data
+	sed -e "s|/etc/postfix/|$INST/etc/|g" -e "s|/etc/aliases|$INST/etc/aliases|" \
+	    -e "s|^queue_directory = .*|queue_directory = $INST/spool|" \
+	    -e "s|^mail_owner = .*|mail_owner = nobody|" "$d/seed-main.cf" \
+	    >"$INST/etc/main.cf"
+	echo "maillog_file = $INST/maillog" >>"$INST/etc/main.cf"
+	for t in access transport header_checks; do cp "$d/seed-$t" "$INST/etc/$t"; done
+	postmap "$INST/etc/access" "$INST/etc/transport"
+	smtp 'EHLO example.com\r\nQUIT\r\n'
+	[ "${lines[0]}" = "220 hostname.domain.com ESMTP" ]
+	[ "${lines[1]}" = "250-hostname.domain.com" ]
+	[ "${lines[2]}" = "250-PIPELINING" ]
+	[ "${lines[3]}" = "250-SIZE 80000000" ]
+	[ "${lines[4]}" = "250-ETRN" ]	# disable_vrfy_command = yes
+	[ "${lines[-1]}" = "221 2.0.0 Bye" ]
+	start_listen
+	run python3 - "$PORT" <<-'EOF'
+	import smtplib, sys
+	c = smtplib.SMTP("127.0.0.1", int(sys.argv[1]))
+	code, banner = c.ehlo("example.com")
+	print(code, c.esmtp_features.get("size"), "vrfy" in c.esmtp_features,
+	      c.has_extn("pipelining"), c.has_extn("etrn"), c.has_extn("8bitmime"))
+	print(banner.decode().splitlines()[0])
+	c.quit()
+	EOF
+	[ "${lines[0]}" = "250 80000000 False True True True" ]
+	[ "${lines[1]}" = "hostname.domain.com" ]
 }
