@@ -165,20 +165,29 @@ heap_swap(size_t a, size_t b)
 	q.heap[b]->heap = b;
 }
 
+/* before - does a come due before b?  At the same second, the older
+ * message first (queue ids grow with time), so one pass delivers a
+ * mailbox's mail in the order it came */
+static int
+before(const struct msg *a, const struct msg *b)
+{
+	return a->due != b->due ? a->due < b->due : strcmp(a->id, b->id) < 0;
+}
+
 /* heap_fix - restore order around slot i */
 static void
 heap_fix(size_t i)
 {
-	while (i > 0 && q.heap[(i - 1) / 2]->due > q.heap[i]->due) {
+	while (i > 0 && before(q.heap[i], q.heap[(i - 1) / 2])) {
 		heap_swap(i, (i - 1) / 2);
 		i = (i - 1) / 2;
 	}
 	for (;;) {
 		size_t	 l = 2 * i + 1, r = l + 1, m = i;
 
-		if (l < q.heap_len && q.heap[l]->due < q.heap[m]->due)
+		if (l < q.heap_len && before(q.heap[l], q.heap[m]))
 			m = l;
-		if (r < q.heap_len && q.heap[r]->due < q.heap[m]->due)
+		if (r < q.heap_len && before(q.heap[r], q.heap[m]))
 			m = r;
 		if (m == i)
 			break;

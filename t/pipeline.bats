@@ -51,6 +51,15 @@ count_msgs() {
 	grep -q 'to=<alice@localhost>, relay=local, delay=.*, dsn=2.0.0, status=sent' "$INST/maillog"
 }
 
+@test "pipeline: one pass delivers a mailbox's mail in the order it came" {
+	for i in 1 2 3 4 5 6; do
+		printf 'Subject: n%d\n\nx\n' "$i" | sendmail $CF -i carol@localhost
+	done
+	queue-run $CF -f
+	[ "$(grep '^Subject:' "$INST/mail/carol" | tr '\n' ' ')" = \
+	    "Subject: n1 Subject: n2 Subject: n3 Subject: n4 Subject: n5 Subject: n6 " ]
+}
+
 @test "pipeline: the daemon delivers as soon as a message is queued" {
 	queue-run $CF & QRPID=$!
 	wait_for "grep -q started '$INST/maillog'"
