@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "log.h"
 #include "mem.h"
 #include "priv.h"
@@ -187,33 +188,14 @@ worker_serve(const struct listen_opts *o, int ctl)
 {
 	struct sockaddr_storage	 peer, local;
 	socklen_t		 llen;
-	union {
-		struct cmsghdr	 h;
-		char		 space[CMSG_SPACE(sizeof(int))];
-	} c;
-	struct msghdr		 mh;
-	struct iovec		 iov;
-	struct cmsghdr		*h;
 	ssize_t			 n;
 	int			 cfd, st = 0;
 
 	set_signals(1);
 	for (long long used = 0; used < o->max_use; used++) {
-		memset(&mh, 0, sizeof(mh));
-		iov.iov_base = &peer;
-		iov.iov_len = sizeof(peer);
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = c.space;
-		mh.msg_controllen = sizeof(c.space);
-		while ((n = recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC)) < 0 &&
-		    errno == EINTR)
-			;
-		h = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-		if (h == NULL || h->cmsg_type != SCM_RIGHTS ||
-		    h->cmsg_len != CMSG_LEN(sizeof(int)))
+		n = fdpass_recv(ctl, &peer, sizeof(peer), &cfd);
+		if (n <= 0 || cfd < 0)
 			break;
-		memcpy(&cfd, CMSG_DATA(h), sizeof(int));
 		llen = sizeof(local);
 		if (getsockname(cfd, (struct sockaddr *)&local, &llen) < 0)
 			llen = 0;
@@ -297,28 +279,7 @@ static int
 worker_give(struct worker *w, int cfd, const struct sockaddr_storage *peer,
     socklen_t plen)
 {
-	union {
-		struct cmsghdr	 h;
-		char		 space[CMSG_SPACE(sizeof(int))];
-	} c;
-	struct msghdr	 mh;
-	struct iovec	 iov;
-	struct cmsghdr	*h;
-
-	memset(&mh, 0, sizeof(mh));
-	memset(&c, 0, sizeof(c));
-	iov.iov_base = (void *)peer;
-	iov.iov_len = plen;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = c.space;
-	mh.msg_controllen = sizeof(c.space);
-	h = CMSG_FIRSTHDR(&mh);
-	h->cmsg_level = SOL_SOCKET;
-	h->cmsg_type = SCM_RIGHTS;
-	h->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(h), &cfd, sizeof(int));
-	if (sendmsg(w->ctl, &mh, MSG_NOSIGNAL) != (ssize_t)plen)
+	if (fdpass_send(w->ctl, peer, plen, cfd) != (ssize_t)plen)
 		return -1;
 	w->busy = 1;
 	return 0;

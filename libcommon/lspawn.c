@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "log.h"
 #include "mbox.h"
 
@@ -42,14 +43,6 @@ lspawn_send(int sock, const struct lspawn_req *r)
 {
 	char		 pkt[LSPAWN_REQ_MAX], num[2][32];
 	size_t		 len = 0;
-	union {
-		struct cmsghdr	 h;
-		char		 space[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct msghdr	 mh;
-	struct iovec	 iov;
-	struct cmsghdr	*c;
-	ssize_t		 n;
 
 	snprintf(num[0], sizeof(num[0]), "%lld", (long long)r->start);
 	snprintf(num[1], sizeof(num[1]), "%lld", (long long)r->len);
@@ -61,23 +54,7 @@ lspawn_send(int sock, const struct lspawn_req *r)
 		errno = EMSGSIZE;
 		return -1;
 	}
-	memset(&mh, 0, sizeof(mh));
-	memset(&ctl, 0, sizeof(ctl));
-	iov.iov_base = pkt;
-	iov.iov_len = len;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = ctl.space;
-	mh.msg_controllen = sizeof(ctl.space);
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &r->fd, sizeof(int));
-	do
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)len ? 0 : -1;
+	return fdpass_send(sock, pkt, len, r->fd) == (ssize_t)len ? 0 : -1;
 }
 
 /* lspawn_reply - "STATUS TEXT" into a status and why */
@@ -179,44 +156,23 @@ static noreturn void
 serve(const struct local_conf *c)
 {
 	char		 pkt[LSPAWN_REQ_MAX];
-	union {
-		struct cmsghdr	 h;
-		char		 space[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct msghdr	 mh;
-	struct iovec	 iov;
-	struct cmsghdr	*h;
 	ssize_t		 n;
 	int		 fd;
 
 	for (;;) {
-		memset(&mh, 0, sizeof(mh));
-		iov.iov_base = pkt;
-		iov.iov_len = sizeof(pkt);
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = ctl.space;
-		mh.msg_controllen = sizeof(ctl.space);
-		n = recvmsg(agent_fd, &mh, MSG_CMSG_CLOEXEC);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			_exit(n == 0 ? EX_OK : EX_OSERR);
-		fd = -1;
-		h = CMSG_FIRSTHDR(&mh);
-		if (h != NULL && h->cmsg_level == SOL_SOCKET &&
-		    h->cmsg_type == SCM_RIGHTS &&
-		    h->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(&fd, CMSG_DATA(h), sizeof(int));
-		if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		n = fdpass_recv(agent_fd, pkt, sizeof(pkt), &fd);
+		if (n < 0 && errno == EMSGSIZE) {
 			struct buf	 why = BUF_INIT;
 
 			buf_sets(&why, "4.3.0 oversized request to the "
 			    "delivery agent");
 			reply(EX_SOFTWARE, &why);
 			buf_free(&why);
-		} else
-			serve_one(c, pkt, (size_t)n, fd);
+			continue;
+		}
+		if (n <= 0)
+			_exit(n == 0 ? EX_OK : EX_OSERR);
+		serve_one(c, pkt, (size_t)n, fd);
 		if (fd >= 0)
 			close(fd);
 	}
