@@ -48,6 +48,7 @@ struct domain_local {
 	struct domain_list	*dest;	/* mydestination */
 	struct ipaddr		*addr;	/* this host's addresses */
 	size_t			 naddr;
+	int			 loaded;	/* addr is filled in */
 };
 
 /* add_elem - append one element; the list takes name or tab */
@@ -327,7 +328,8 @@ domain_local_open(struct buf *err)
 		free(dl);
 		return NULL;
 	}
-	load_addrs(dl);
+	/* The addresses wait for the first address literal: most
+	 * sessions never see one, and asking the kernel costs. */
 	return dl;
 }
 
@@ -360,6 +362,10 @@ domain_local_match(struct domain_local *dl, const char *domain,
 	if (route_literal_ip(domain, &af, b)) {
 		if (is_loopback(af, b))
 			return 1;
+		if (!dl->loaded) {
+			load_addrs(dl);
+			dl->loaded = 1;
+		}
 		for (size_t i = 0; i < dl->naddr; i++)
 			if (dl->addr[i].af == af && memcmp(dl->addr[i].b, b,
 			    af == AF_INET ? 4 : 16) == 0)
