@@ -210,9 +210,12 @@ worker_serve(const struct listen_opts *o, int ctl)
 	exit(st);
 }
 
-/* worker_new - fork a worker; its slot, or -1 */
+/* worker_new - fork a worker, which keeps none of our descriptors but
+ * its control socket (cfd, the connection in hand, comes to it like any
+ * other); its slot, or -1 */
 static int
-worker_new(const struct listen_opts *o, const int *fds, size_t nfds)
+worker_new(const struct listen_opts *o, const int *fds, size_t nfds,
+    int cfd)
 {
 	struct worker	*w;
 	int		 sv[2];
@@ -239,6 +242,7 @@ worker_new(const struct listen_opts *o, const int *fds, size_t nfds)
 		for (size_t k = 0; k < nworkers; k++)
 			if (workers[k].ctl >= 0)
 				close(workers[k].ctl);
+		close(cfd);
 		close(sv[0]);
 		worker_serve(o, sv[1]);
 	}
@@ -263,7 +267,8 @@ worker_end(struct worker *w)
 /* worker_pick - the idle worker used last (its pages are warm), or a new
  * one; its slot, or -1 when all the allowed ones are busy */
 static int
-worker_pick(const struct listen_opts *o, const int *fds, size_t nfds)
+worker_pick(const struct listen_opts *o, const int *fds, size_t nfds,
+    int cfd)
 {
 	int	 best = -1;
 
@@ -271,7 +276,7 @@ worker_pick(const struct listen_opts *o, const int *fds, size_t nfds)
 		if (workers[i].ctl >= 0 && !workers[i].busy && (best < 0 ||
 		    workers[i].idle_since >= workers[best].idle_since))
 			best = (int)i;
-	return best >= 0 ? best : worker_new(o, fds, nfds);
+	return best >= 0 ? best : worker_new(o, fds, nfds, cfd);
 }
 
 /* worker_give - hand a connection to worker w; 0 or -1 */
@@ -319,7 +324,7 @@ accept_one(const struct listen_opts *o, const int *fds, size_t nfds, int fd)
 	fcntl(cfd, F_SETFD, FD_CLOEXEC);
 	fcntl(cfd, F_SETFL, 0);		/* blocking, whatever accept gave */
 	for (int tries = 0; tries < 2; tries++) {
-		if ((w = worker_pick(o, fds, nfds)) < 0)
+		if ((w = worker_pick(o, fds, nfds, cfd)) < 0)
 			break;
 		if (worker_give(&workers[w], cfd, &peer, plen) == 0) {
 			close(cfd);

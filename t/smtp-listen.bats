@@ -443,6 +443,27 @@ log_pids() {
 	[ "$(log_pids smtp-listen ': connect from' | head -1)" != "$LPID" ]
 }
 
+@test "smtp-listen: -l: after QUIT the connection is closed, by a new process too" {
+	start_listen
+	run python3 - "$PORT" <<-'EOF'
+	import socket, sys, time
+	for i in (1, 2):
+	    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+	    f = s.makefile("rb")
+	    f.readline()
+	    s.sendall(b"QUIT\r\n")
+	    print(f.readline().decode().strip())
+	    s.settimeout(5)
+	    print("closed" if s.recv(100) == b"" else "open")
+	    s.close()
+	    time.sleep(0.3)
+	EOF
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "221 2.0.0 Bye" ]
+	[ "${lines[1]}" = closed ]
+	[ "${lines[3]}" = closed ]
+}
+
 @test "smtp-listen: -l: max_use = 1 gives every connection a new process" {
 	instance "smtpd_error_sleep_time = 0" "max_use = 1"
 	start_listen
