@@ -958,10 +958,8 @@ inject_start(struct session *s, struct sink *k)
 {
 	struct buf	 m = BUF_INIT;
 	const char	*a = s->cl->addr;
-	int		 r;
+	int		 r = -1;
 
-	if (injector_start() < 0)
-		return -1;
 	/* RFC 5321 4.4: from HELO (NAME [ADDR]); IPv6 as an address
 	 * literal (RFC 5321 4.1.3). */
 	buf_printf(&m, "M %d %s from %s (%s [%s%s])", s->hold, proto(s),
@@ -971,13 +969,18 @@ inject_start(struct session *s, struct sink *k)
 		if (m.s[i] == '\n' || m.s[i] == '\r' || m.s[i] == '\0')
 			m.s[i] = ' ';
 	buf_addc(&m, '\n');
-	r = fd_write_all(inj.in_fd, m.s, m.len);
-	buf_free(&m);
-	if (r < 0) {
-		/* It died since the last message: once more, afresh. */
-		injector_stop();
-		return injector_start() < 0 ? -1 : inject_start(s, k);
+	/* An injector that died since the last message gets one
+	 * successor; one that dies at once means a broken set-up. */
+	for (int tries = 0; tries < 2 && r < 0; tries++) {
+		if (tries > 0)
+			injector_stop();
+		if (injector_start() < 0)
+			break;
+		r = fd_write_all(inj.in_fd, m.s, m.len);
 	}
+	buf_free(&m);
+	if (r < 0)
+		return -1;
 	k->running = 1;
 	return 0;
 }

@@ -605,3 +605,19 @@ log_pids() {
 	[ "${lines[0]}" = "250 80000000 False True True True" ]
 	[ "${lines[1]}" = "hostname.domain.com" ]
 }
+
+@test "smtp-listen: a queue-inject that fails at once: 451 for each message, no loop" {
+	B=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$B"
+	cp "$BUILD_DIR/bin/smtp-listen" "$B/"
+	printf '#!/bin/sh\necho "queue-inject: fatal: 4.3.0 broken on purpose" >&2\nexit 75\n' \
+	    >"$B/queue-inject"
+	chmod 755 "$B/queue-inject"
+	run bash -c "printf 'HELO x\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.test>\r\nDATA\r\none\r\n.\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.test>\r\nDATA\r\ntwo\r\n.\r\nQUIT\r\n' | timeout 20 $B/smtp-listen | tr -d '\r'"
+	[ "$status" -eq 0 ]
+	[[ "${lines[5]}" == "451 4.3.0 "* ]]
+	[[ "${lines[9]}" == "451 4.3.0 "* ]]
+	[ "${lines[10]}" = "221 2.0.0 Bye" ]
+	grep -q 'queue-inject: .*broken on purpose' "$INST/maillog"
+	[ "$(queued active)" -eq 0 ]
+}
