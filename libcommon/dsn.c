@@ -24,6 +24,7 @@ dsn_compose(struct buf *out, const struct dsn_report *r)
 {
 	struct buf	 date = BUF_INIT, arrival = BUF_INIT;
 	char		 boundary[128];
+	const char	*what;
 	int		 failed = 0, delayed = 0;
 	int		 full = strcmp(r->ret, "HDRS") != 0 &&
 			    r->orig_len <= DSN_RETURN_MAX;
@@ -105,14 +106,15 @@ dsn_compose(struct buf *out, const struct dsn_report *r)
 	buf_adds(out, "\n");
 
 	/* The original: whole, or its headers. */
+	what = failed || delayed ? "Undelivered" : "Delivered";
 	buf_printf(out, "--%s\n", boundary);
 	if (full) {
-		buf_adds(out, "Content-Description: Undelivered Message\n"
-		    "Content-Type: message/rfc822\n\n");
+		buf_printf(out, "Content-Description: %s Message\n"
+		    "Content-Type: message/rfc822\n\n", what);
 		buf_add(out, r->orig, r->orig_len);
 	} else {
-		buf_adds(out, "Content-Description: Undelivered Message "
-		    "Headers\nContent-Type: text/rfc822-headers\n\n");
+		buf_printf(out, "Content-Description: %s Message Headers\n"
+		    "Content-Type: text/rfc822-headers\n\n", what);
 		buf_add(out, r->orig, header_end(r->orig, r->orig_len));
 	}
 	if (out->len && out->s[out->len - 1] != '\n')

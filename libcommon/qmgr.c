@@ -41,6 +41,7 @@ enum work {
 	W_RUNNING,		/* a delivery is in flight */
 	W_WAITING,		/* a job waits for a free slot */
 	W_FAILED,		/* failed for good, bounce not yet queued */
+	W_NOTIFY,		/* delivered, NOTIFY=SUCCESS report not queued */
 	W_DEFERRED,		/* deferred in this round */
 };
 
@@ -889,7 +890,19 @@ is_last(const struct msg *m, size_t i)
 static void
 mark_sent(struct msg *m, size_t i, const char *reason)
 {
-	struct buf	 rec = BUF_INIT;
+	struct queue_rcpt	*rc = &m->env.rcpt[i];
+	struct buf		 rec = BUF_INIT;
+
+	/* RFC 3461 4.1: NOTIFY=SUCCESS wants a report, queued (in settle)
+	 * before the recipient is done, as a bounce is. */
+	if ((rc->notify & QN_SUCCESS) && *m->env.sender != '\0') {
+		free(rc->dsn);
+		free(rc->reason);
+		rc->dsn = xstrdup("2.0.0");
+		rc->reason = xstrdup(reason);
+		m->work[i] = W_NOTIFY;
+		return;
+	}
 
 	/*
 	 * The last recipient needs no record: the file is unlinked next,
@@ -1164,7 +1177,8 @@ attempt(struct msg *m)
 
 		if (rc->state == QR_SENT || rc->state == QR_BOUNCED ||
 		    rc->state == QR_EXPANDED || m->work[i] == W_RUNNING ||
-		    m->work[i] == W_WAITING || m->work[i] == W_FAILED)
+		    m->work[i] == W_WAITING || m->work[i] == W_FAILED ||
+		    m->work[i] == W_NOTIFY)
 			continue;
 		m->work[i] = W_IDLE;
 		if (rc->transport != NULL) {
@@ -1266,9 +1280,11 @@ inject_report(const char *from, const char *to, const struct buf *msg)
 	return 0;
 }
 
-/* bounce - report the failed recipients of m, then mark them done */
+/* report - an RFC 3464 report of the recipients of m in state which
+ * (W_FAILED: a bounce; W_NOTIFY: delivered, NOTIFY=SUCCESS) to the
+ * sender, then mark them done */
 static void
-bounce(struct msg *m)
+report(struct msg *m, enum work which)
 {
 	struct dsn_rcpt	*d = xcalloc(m->env.nrcpt, sizeof(*d));
 	struct dsn_report r;
@@ -1281,15 +1297,16 @@ bounce(struct msg *m)
 	for (size_t i = 0; i < m->env.nrcpt; i++) {
 		struct queue_rcpt *rc = &m->env.rcpt[i];
 
-		if (m->work[i] != W_FAILED)
+		if (m->work[i] != which)
 			continue;
 		/* RFC 3461 4.1: NOTIFY without FAILURE (or NEVER) asks for
 		 * no report of this failure. */
-		if (rc->notify != 0 && !(rc->notify & QN_FAILURE))
+		if (which == W_FAILED && rc->notify != 0 &&
+		    !(rc->notify & QN_FAILURE))
 			continue;
 		d[n].final = rc->addr;
 		d[n].original = *rc->orcpt ? rc->orcpt : NULL;
-		d[n].action = "failed";
+		d[n].action = which == W_FAILED ? "failed" : "delivered";
 		d[n].status = rc->dsn;
 		d[n].diag = rc->reason;
 		n++;
@@ -1341,21 +1358,27 @@ bounce(struct msg *m)
 		buf_free(&sender);
 	}
 mark:
-	/* Invariant 3: the report is queued before the rcpts are done. */
+	/* Invariant 3: the report is queued before the rcpts are done.  A
+	 * success report that cannot be queued is given up, not the
+	 * delivery repeated. */
+	if (queued < 0 && which == W_NOTIFY)
+		log_warnx("%s: success report not sent", m->id);
 	for (size_t i = 0; i < m->env.nrcpt; i++) {
-		if (m->work[i] != W_FAILED)
+		if (m->work[i] != which)
 			continue;
-		if (queued < 0) {
+		if (queued < 0 && which == W_FAILED) {
 			m->work[i] = W_DEFERRED;	/* retried later */
 			continue;
 		}
 		if (!is_last(m, i)) {
-			buf_printf(&rec, "done %zu\tbounced\t%s\t", i,
+			buf_printf(&rec, "done %zu\t%s\t%s\t", i,
+			    which == W_FAILED ? "bounced" : "sent",
 			    m->env.rcpt[i].dsn);
 			record_clean(&rec, m->env.rcpt[i].reason);
 			buf_addc(&rec, '\n');
 		}
-		m->env.rcpt[i].state = QR_BOUNCED;
+		m->env.rcpt[i].state = which == W_FAILED ? QR_BOUNCED :
+		    QR_SENT;
 		m->work[i] = W_IDLE;
 	}
 	if (rec.len)
@@ -1411,7 +1434,12 @@ settle(struct msg *m)
 			failed++;
 	}
 	if (failed)
-		bounce(m);
+		report(m, W_FAILED);
+	for (size_t i = 0; i < m->env.nrcpt; i++)
+		if (m->work[i] == W_NOTIFY) {
+			report(m, W_NOTIFY);
+			break;
+		}
 	for (size_t i = 0; i < m->env.nrcpt; i++)
 		if (m->work[i] == W_DEFERRED)
 			deferred++;

@@ -277,3 +277,24 @@ agents() {
 	[ "$(count_msgs "$INST/mail/gina")" -eq 0 ]
 	grep -q 'no report wanted (NOTIFY)' "$INST/maillog"
 }
+
+@test "pipeline: NOTIFY=SUCCESS: a delivery report to the sender, for that recipient only" {
+	printf 'Subject: tell me\n\nbody\n' |
+	    sendmail $CF -i -N success -V env-42 -f hank@localhost ivy@localhost
+	printf 'Subject: quiet\n\nbody\n' | sendmail $CF -i -f hank@localhost jo@localhost
+	queue-run $CF -f	# delivers; queues the report
+	queue-run $CF -f	# delivers the report to hank
+	[ "$(queued active)" -eq 0 ]
+	[ "$(count_msgs "$INST/mail/ivy")" -eq 1 ]
+	[ "$(count_msgs "$INST/mail/jo")" -eq 1 ]
+	m=$INST/mail/hank
+	[ "$(count_msgs "$m")" -eq 1 ]
+	grep -q '^Subject: Successful Mail Delivery Report$' "$m"
+	grep -q '^Return-Path: <>' "$m"
+	grep -q '^Final-Recipient: rfc822; ivy@localhost$' "$m"
+	grep -q '^Action: delivered$' "$m"
+	grep -q '^Status: 2.0.0$' "$m"
+	grep -q '^Original-Envelope-Id: env-42$' "$m"
+	grep -q '^Content-Description: Delivered Message' "$m"
+	! grep -q 'jo@localhost' "$m"
+}
