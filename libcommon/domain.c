@@ -44,11 +44,15 @@ struct ipaddr {
 	unsigned char	 b[16];
 };
 
+/* This host's addresses, for address literals. */
+struct domain_hosts {
+	struct ipaddr		*addr;
+	size_t			 naddr;
+};
+
 struct domain_local {
 	struct domain_list	*dest;	/* mydestination */
-	struct ipaddr		*addr;	/* this host's addresses */
-	size_t			 naddr;
-	int			 loaded;	/* addr is filled in */
+	struct domain_hosts	*hosts;	/* read when first needed */
 };
 
 /* add_elem - append one element; the list takes name or tab */
@@ -250,7 +254,7 @@ domain_list_close(struct domain_list *l)
 
 /* add_addr - remember one address of this host */
 static void
-add_addr(struct domain_local *dl, int af, const void *b)
+add_addr(struct domain_hosts *dl, int af, const void *b)
 {
 	struct ipaddr	*a;
 
@@ -263,7 +267,7 @@ add_addr(struct domain_local *dl, int af, const void *b)
 
 /* add_interfaces - every address of every interface */
 static void
-add_interfaces(struct domain_local *dl)
+add_interfaces(struct domain_hosts *dl)
 {
 	struct ifaddrs	*ifa, *i;
 
@@ -290,7 +294,7 @@ add_interfaces(struct domain_local *dl)
  * addresses of inet_interfaces, and those of proxy_interfaces.
  */
 static void
-load_addrs(struct domain_local *dl)
+load_addrs(struct domain_hosts *dl)
 {
 	static const char *const params[] = {
 		"inet_interfaces", "proxy_interfaces" };
@@ -348,29 +352,50 @@ is_loopback(int af, const unsigned char *b)
 	    (memcmp(b, mapped, 12) == 0 && b[12] == 127);
 }
 
+/* domain_literal_local - is domain an address literal naming a loopback
+ * address or one of this host's?  The addresses are read into *h on the
+ * first literal that needs them (domain.h). */
+int
+domain_literal_local(struct domain_hosts **h, const char *domain)
+{
+	unsigned char	 b[16];
+	int		 af;
+
+	if (!route_literal_ip(domain, &af, b))
+		return 0;
+	if (is_loopback(af, b))
+		return 1;
+	if (*h == NULL) {
+		*h = xcalloc(1, sizeof(**h));
+		load_addrs(*h);
+	}
+	for (size_t i = 0; i < (*h)->naddr; i++)
+		if ((*h)->addr[i].af == af && memcmp((*h)->addr[i].b, b,
+		    af == AF_INET ? 4 : 16) == 0)
+			return 1;
+	return 0;
+}
+
+/* domain_hosts_free - free what domain_literal_local() read */
+void
+domain_hosts_free(struct domain_hosts *h)
+{
+	if (h == NULL)
+		return;
+	free(h->addr);
+	free(h);
+}
+
 /* domain_local_match - 1 local, 0 not, -1 table error (see domain.h) */
 int
 domain_local_match(struct domain_local *dl, const char *domain,
     struct buf *err)
 {
-	unsigned char	 b[16];
-	int		 af;
-
 	if (*domain == '\0' || strcasecmp(domain, "localhost") == 0 ||
 	    strcasecmp(domain, "localhost.") == 0)
 		return 1;
-	if (route_literal_ip(domain, &af, b)) {
-		if (is_loopback(af, b))
-			return 1;
-		if (!dl->loaded) {
-			load_addrs(dl);
-			dl->loaded = 1;
-		}
-		for (size_t i = 0; i < dl->naddr; i++)
-			if (dl->addr[i].af == af && memcmp(dl->addr[i].b, b,
-			    af == AF_INET ? 4 : 16) == 0)
-				return 1;
-	}
+	if (domain_literal_local(&dl->hosts, domain))
+		return 1;
 	return domain_list_match(dl->dest, domain, err);
 }
 
@@ -381,6 +406,6 @@ domain_local_close(struct domain_local *dl)
 	if (dl == NULL)
 		return;
 	domain_list_close(dl->dest);
-	free(dl->addr);
+	domain_hosts_free(dl->hosts);
 	free(dl);
 }

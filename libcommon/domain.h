@@ -19,6 +19,11 @@
  * an address literal ("[192.0.2.1]", "[IPv6:::1]") naming a loopback
  * address or an address of this host, or when it matches mydestination.
  *
+ * domain_literal_local() is that literal test alone, for a caller with a
+ * mydestination of its own (route-transport): it reads this host's
+ * addresses into *hosts (NULL at first; domain_hosts_free() after) when a
+ * literal first needs them.
+ *
  * Opening returns NULL with the reason in err ("param: ...") when a file
  * or a table cannot be read.  Matching returns 1 (yes), 0 (no) or -1 when
  * a table lookup failed (temporary: the reason in err).  Domains compare
@@ -43,6 +48,10 @@ struct domain_list *domain_list_open(const char *, const char *, int,
 int	 domain_list_match(struct domain_list *, const char *, struct buf *);
 size_t	 domain_list_count(const struct domain_list *);
 void	 domain_list_close(struct domain_list *);
+
+struct domain_hosts;
+int	 domain_literal_local(struct domain_hosts **, const char *);
+void	 domain_hosts_free(struct domain_hosts *);
 
 struct domain_local *domain_local_open(struct buf *);
 int	 domain_local_match(struct domain_local *, const char *,

@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -41,6 +40,7 @@
 
 #include "address.h"
 #include "config.h"
+#include "domain.h"
 #include "exits.h"
 #include "file.h"
 #include "io.h"
@@ -90,11 +90,6 @@ struct dest {
 	struct tables	 tab;
 };
 
-struct ipaddr {
-	int		 af;
-	unsigned char	 b[16];
-};
-
 struct route_engine {
 	char		*myorigin;	/* lower case, no trailing dot */
 	int		 append_at_myorigin;
@@ -107,8 +102,7 @@ struct route_engine {
 	int		 allow_cmd, allow_file;	/* EXP_* bits */
 	struct dest	*dest;
 	size_t		 ndest;
-	struct ipaddr	*ifaddr;	/* addresses of this host */
-	size_t		 nifaddr;
+	struct domain_hosts *hosts;	/* this host's addresses (domain.h) */
 	struct tables	 transport, aliases, recipients;
 	int		 root;		/* running as root */
 	gid_t		 egid;
@@ -486,70 +480,6 @@ route_literal_ip(const char *domain, int *af, unsigned char addr[16])
  * Engine set-up.
  */
 
-/* add_ifaddr - remember one address of this host */
-static void
-add_ifaddr(struct route_engine *e, int af, const void *b)
-{
-	struct ipaddr	*a;
-
-	e->ifaddr = xreallocarray(e->ifaddr, e->nifaddr + 1,
-	    sizeof(*e->ifaddr));
-	a = &e->ifaddr[e->nifaddr++];
-	memset(a, 0, sizeof(*a));
-	a->af = af;
-	memcpy(a->b, b, af == AF_INET ? 4 : 16);
-}
-
-/*
- * load_interfaces - the addresses an [address] literal may name to be
- * local: every interface address with inet_interfaces = all, else the
- * numeric addresses of inet_interfaces and proxy_interfaces.  Loopback
- * addresses are always local (checked elsewhere).
- */
-static void
-load_interfaces(struct route_engine *e)
-{
-	const char	*params[] = { "inet_interfaces", "proxy_interfaces" };
-	int		 all = 0;
-
-	for (size_t p = 0; p < sizeof(params) / sizeof(params[0]); p++) {
-		struct cfg_list	 l;
-
-		cfg_get_list(params[p], &l);
-		for (size_t i = 0; i < l.n; i++) {
-			unsigned char	 b[16];
-
-			if (p == 0 && strcasecmp(l.v[i], "all") == 0)
-				all = 1;
-			else if (inet_pton(AF_INET, l.v[i], b) == 1)
-				add_ifaddr(e, AF_INET, b);
-			else if (inet_pton(AF_INET6, l.v[i], b) == 1)
-				add_ifaddr(e, AF_INET6, b);
-		}
-		cfg_list_free(&l);
-	}
-	if (all) {
-		struct ifaddrs	*ifa, *i;
-
-		if (getifaddrs(&ifa) < 0) {
-			log_warn("getifaddrs");
-			return;
-		}
-		for (i = ifa; i != NULL; i = i->ifa_next) {
-			if (i->ifa_addr == NULL)
-				continue;
-			if (i->ifa_addr->sa_family == AF_INET)
-				add_ifaddr(e, AF_INET, &((struct sockaddr_in *)
-				    (void *)i->ifa_addr)->sin_addr);
-			else if (i->ifa_addr->sa_family == AF_INET6)
-				add_ifaddr(e, AF_INET6,
-				    &((struct sockaddr_in6 *)
-				    (void *)i->ifa_addr)->sin6_addr);
-		}
-		freeifaddrs(ifa);
-	}
-}
-
 /* add_dest_name - one domain pattern of mydestination */
 static void
 add_dest_name(struct route_engine *e, const char *name, size_t len, int neg)
@@ -730,7 +660,6 @@ route_open(struct buf *err)
 	}
 	e->allow_cmd = load_allow("allow_mail_to_commands");
 	e->allow_file = load_allow("allow_mail_to_files");
-	load_interfaces(e);
 
 	/*
 	 * Tables: opened now; one that cannot be opened is retried on use.
@@ -772,7 +701,7 @@ route_close(struct route_engine *e)
 		free(e->dest[i].name);
 	}
 	free(e->dest);
-	free(e->ifaddr);
+	domain_hosts_free(e->hosts);
 	if (e->transport.specs != NULL)
 		tables_free(&e->transport);
 	if (e->aliases.specs != NULL)
@@ -1677,40 +1606,16 @@ out:
  * The address class and the transport (trivial-rewrite(8)'s part).
  */
 
-/* is_loopback - 127/8, ::1, ::ffff:127/104 */
-static int
-is_loopback(int af, const unsigned char *b)
-{
-	static const unsigned char	 one[16] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
-	static const unsigned char	 mapped[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	if (af == AF_INET)
-		return b[0] == 127;
-	return memcmp(b, one, 16) == 0 ||
-	    (memcmp(b, mapped, 12) == 0 && b[12] == 127);
-}
-
 /* domain_is_local - 1 local, 0 not, -1 after fail_temp() */
 static int
 domain_is_local(struct query *q, const char *domain)
 {
 	struct route_engine	*e = q->e;
 	size_t			 dlen = strlen(domain);
-	unsigned char		 b[16];
-	int			 af;
 
-	if (dlen == 0 || strcmp(domain, "localhost") == 0)
+	if (dlen == 0 || strcmp(domain, "localhost") == 0 ||
+	    domain_literal_local(&e->hosts, domain))
 		return 1;
-	if (route_literal_ip(domain, &af, b)) {
-		if (is_loopback(af, b))
-			return 1;
-		for (size_t i = 0; i < e->nifaddr; i++)
-			if (e->ifaddr[i].af == af && memcmp(e->ifaddr[i].b, b,
-			    af == AF_INET ? 4 : 16) == 0)
-				return 1;
-	}
 	for (size_t i = 0; i < e->ndest; i++) {
 		struct dest	*d = &e->dest[i];
 		int		 match;

@@ -94,6 +94,20 @@ forward() {
 	    'root@[192.0.2.1]')" ]
 }
 
+@test "route-transport: literals of inet_interfaces and proxy_interfaces are local" {
+	instance "alias_maps =" "mydestination = \$myhostname" \
+	    "inet_interfaces = 192.0.2.7, 2001:db8::7" \
+	    "proxy_interfaces = 198.51.100.9"
+	run route-transport 'root@[192.0.2.7]' 'root@[IPv6:2001:db8::7]' \
+	    'root@[198.51.100.9]' 'root@[203.0.113.1]'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(line 'root@[192.0.2.7]' local - root)" ]
+	[ "${lines[1]}" = "$(line 'root@[IPv6:2001:db8::7]' local - root)" ]
+	[ "${lines[2]}" = "$(line 'root@[198.51.100.9]' local - root)" ]
+	[ "${lines[3]}" = "$(line 'root@[203.0.113.1]' smtp '[203.0.113.1]' \
+	    'root@[203.0.113.1]')" ]
+}
+
 @test "route-transport: the seed's mydestination and transport_maps" {
 	instance "alias_maps =" \
 	    "mydestination = \$myhostname, localhost.\$mydomain, hash:$BATS_TEST_TMPDIR/inst/etc/transport" \

@@ -390,6 +390,14 @@ qfile() {
 	grep -q "NOQUEUE: reject: RCPT from unknown\\[192.0.2.1\\]: 454 4.7.1" "$INST/maillog"
 }
 
+@test "smtp-listen: a literal naming one of our addresses is no relay" {
+	instance "smtpd_error_sleep_time = 0" "local_recipient_maps = static:any" \
+	    "inet_interfaces = 192.0.2.7"
+	run bash -c "printf 'EHLO x\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<bob@[192.0.2.7]>\r\nRCPT TO:<bob@[192.0.2.8]>\r\nQUIT\r\n' | TCPREMOTEIP=192.0.2.1 smtp-listen | tr -d '\r'"
+	[ "${lines[11]}" = "250 2.1.5 Ok" ]
+	[[ "${lines[12]}" == "454 4.7.1 "*"Relay access denied"* ]]
+}
+
 @test "smtp-listen: tcpserver's TCPREMOTEHOST names the client" {
 	run bash -c "printf 'HELO x\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@mx.example.test>\r\nDATA\r\nx\r\n.\r\nQUIT\r\n' | TCPREMOTEIP=127.0.0.1 TCPREMOTEHOST=client.example smtp-listen | tr -d '\r'"
 	[[ "${lines[5]}" == "250 2.0.0 Ok: queued as "* ]]
