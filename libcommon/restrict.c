@@ -1488,6 +1488,28 @@ helo_literal(struct eval *ev, const char *helo)
 	    "<%s>: Helo command rejected: invalid ip address", helo);
 }
 
+/* dns_first - the index of the first of types under which name has
+ * records (their text in text), or -1; *temp is set when a lookup
+ * failed for now */
+static int
+dns_first(struct restrict_ctx *ctx, const char *name,
+    const enum rdns_type *types, size_t n, struct buf *text,
+    struct buf *err, int *temp)
+{
+	for (size_t k = 0; k < n; k++)
+		switch (restrict_dns_lookup(ctx->dns, name, types[k], text,
+		    err)) {
+		case RDNS_FOUND:
+			return (int)k;
+		case RDNS_TEMP:
+			*temp = 1;
+			break;
+		case RDNS_NOTFOUND:
+			break;
+		}
+	return -1;
+}
+
 /* check_helo_name - reject_invalid/non_fqdn/unknown_helo_hostname */
 static enum status
 check_helo_name(struct eval *ev, enum ekind kind)
@@ -1498,7 +1520,7 @@ check_helo_name(struct eval *ev, enum ekind kind)
 	struct buf		 name = BUF_INIT, text = BUF_INIT;
 	struct buf		 err = BUF_INIT;
 	enum status		 st = ST_DUNNO;
-	int			 found = 0, temp = 0;
+	int			 temp = 0;
 
 	if (helo == NULL)
 		return ST_DUNNO;
@@ -1519,21 +1541,8 @@ check_helo_name(struct eval *ev, enum ekind kind)
 			    "hostname", helo);
 		break;
 	default:
-		for (size_t k = 0; k < sizeof(types) / sizeof(types[0]) &&
-		    !found; k++) {
-			switch (restrict_dns_lookup(ctx->dns, name.s, types[k],
-			    &text, &err)) {
-			case RDNS_FOUND:
-				found = 1;
-				break;
-			case RDNS_TEMP:
-				temp = 1;
-				break;
-			case RDNS_NOTFOUND:
-				break;
-			}
-		}
-		if (found)
+		if (dns_first(ctx, name.s, types, sizeof(types) /
+		    sizeof(types[0]), &text, &err, &temp) >= 0)
 			break;
 		if (!temp)
 			st = reply(ev, ctx->unk_name_code, "4.7.1",
@@ -1583,7 +1592,7 @@ unknown_domain(struct eval *ev, const char *addr, enum rclass rc)
 	const char		*dsn = rc == RC_SENDER ? "4.1.8" : "4.1.2";
 	const char		*cls = class_text[rc];
 	enum status		 st = ST_DUNNO;
-	int			 ac, found = 0, temp = 0;
+	int			 ac, k, temp = 0;
 
 	split_addr(addr, &local, &domain);
 	trim_dot(&domain);
@@ -1597,28 +1606,13 @@ unknown_domain(struct eval *ev, const char *addr, enum rclass rc)
 		goto out;		/* final delivery here */
 
 	/* MX first, then addresses, as Postfix's reject_unknown_mailhost. */
-	for (size_t k = 0; k < sizeof(types) / sizeof(types[0]) && !found;
-	    k++) {
-		switch (restrict_dns_lookup(ctx->dns, domain.s, types[k],
-		    &text, &err)) {
-		case RDNS_FOUND:
-			found = 1;
-			break;
-		case RDNS_TEMP:
-			temp = 1;
-			break;
-		case RDNS_NOTFOUND:
-			break;
-		}
-		if (found && types[k] == RDNS_MX && strcmp(text.s, ".") == 0) {
-			st = reply(ev, rc == RC_SENDER ? 550 : 556, rc ==
-			    RC_SENDER ? "4.7.27" : "4.1.10", "<%s>: %s "
-			    "rejected: Domain %s does not accept mail "
-			    "(nullMX)", addr, cls, domain.s);
-			goto out;
-		}
-	}
-	if (found)
+	k = dns_first(ctx, domain.s, types, sizeof(types) / sizeof(types[0]),
+	    &text, &err, &temp);
+	if (k >= 0 && types[k] == RDNS_MX && strcmp(text.s, ".") == 0)
+		st = reply(ev, rc == RC_SENDER ? 550 : 556, rc == RC_SENDER ?
+		    "4.7.27" : "4.1.10", "<%s>: %s rejected: Domain %s does "
+		    "not accept mail (nullMX)", addr, cls, domain.s);
+	if (k >= 0)
 		goto out;
 	if (!temp)
 		st = reply(ev, ctx->unk_addr_code, dsn,
