@@ -121,7 +121,6 @@ static struct {
 	const char	*hostname;
 	struct local_conf lconf;	/* for the local delivery agents */
 	struct agent	*agents;
-	int		 nidle;		/* agents waiting for work */
 	int		 max_use;	/* deliveries per agent */
 	time_t		 max_idle;	/* seconds an idle agent is kept */
 } q;
@@ -606,8 +605,6 @@ agent_free(struct agent *a)
 	for (pp = &q.agents; *pp != a; pp = &(*pp)->next)
 		;
 	*pp = a->next;
-	if (a->job == NULL && a->fd >= 0)
-		q.nidle--;
 	if (a->fd >= 0)
 		close(a->fd);
 	free(a->key);
@@ -654,12 +651,19 @@ agent_new(const char *key)
 	int		 fd;
 	pid_t		 pid;
 
-	while (q.nidle > 0 && q.nrunning + q.nidle >= q.proc_limit) {
+	for (;;) {
+		int	 idle = 0;
+
 		oldest = NULL;
 		for (a = q.agents; a; a = a->next)
-			if (a->job == NULL && a->fd >= 0 && (oldest == NULL ||
-			    a->idle_since < oldest->idle_since))
-				oldest = a;
+			if (a->job == NULL && a->fd >= 0) {
+				idle++;
+				if (oldest == NULL ||
+				    a->idle_since < oldest->idle_since)
+					oldest = a;
+			}
+		if (oldest == NULL || q.nrunning + idle < q.proc_limit)
+			break;
 		agent_free(oldest);
 	}
 	if ((pid = lspawn_fork(&q.lconf, &fd)) < 0)
@@ -670,7 +674,6 @@ agent_new(const char *key)
 	a->key = key ? xstrdup(key) : NULL;
 	a->next = q.agents;
 	q.agents = a;
-	q.nidle++;
 	return a;
 }
 
@@ -706,7 +709,6 @@ agent_start(struct job *j)
 			return -1;
 		}
 	}
-	q.nidle--;
 	a->job = j;
 	j->a = a;
 	j->p.pid = a->pid;
@@ -730,7 +732,6 @@ agent_read(struct job *j)
 		j->a = NULL;
 		a->uses++;
 		a->idle_since = time(NULL);
-		q.nidle++;
 		if (a->key == NULL || a->uses >= q.max_use)
 			agent_free(a);
 		return;

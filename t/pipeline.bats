@@ -213,6 +213,21 @@ agents() {
 	kill -0 "$QRPID"
 }
 
+@test "pipeline: at default_process_limit an idle agent makes room" {
+	instance "local_recipient_maps = static:any" "default_process_limit = 1"
+	CF="-c $INST/etc"
+	queue-run $CF & QRPID=$!
+	wait_for "grep -q started '$INST/maillog'"
+	printf 'Subject: 1\n\nx\n' | sendmail $CF -i alice@localhost
+	wait_for "[ \"\$(count_msgs '$INST/mail/alice')\" -eq 1 ]" 10
+	wait_for "[ \$(agents | wc -l) -eq 1 ]" 5
+	first=$(agents)
+	printf 'Subject: 2\n\nx\n' | sendmail $CF -i bob@localhost
+	wait_for "[ \"\$(count_msgs '$INST/mail/bob')\" -eq 1 ]" 10
+	wait_for "[ \$(agents | wc -l) -eq 1 ] && [ \"\$(agents)\" != $first ]" 5
+	! grep -q deferred "$INST/maillog"
+}
+
 @test "pipeline: an agent killed while idle costs no delay" {
 	queue-run $CF & QRPID=$!
 	wait_for "grep -q started '$INST/maillog'"
