@@ -23,6 +23,7 @@
 #include "log.h"
 #include "mem.h"
 #include "priv.h"
+#include "proc.h"
 
 #define PORT_MAX	65535
 
@@ -211,11 +212,10 @@ worker_serve(const struct listen_opts *o, int ctl)
 }
 
 /* worker_new - fork a worker, which keeps none of our descriptors but
- * its control socket (cfd, the connection in hand, comes to it like any
+ * its control socket (the connection in hand comes to it like any
  * other); its slot, or -1 */
 static int
-worker_new(const struct listen_opts *o, const int *fds, size_t nfds,
-    int cfd)
+worker_new(const struct listen_opts *o)
 {
 	struct worker	*w;
 	int		 sv[2];
@@ -237,13 +237,7 @@ worker_new(const struct listen_opts *o, const int *fds, size_t nfds,
 		return -1;
 	}
 	if (pid == 0) {
-		for (size_t k = 0; k < nfds; k++)
-			close(fds[k]);
-		for (size_t k = 0; k < nworkers; k++)
-			if (workers[k].ctl >= 0)
-				close(workers[k].ctl);
-		close(cfd);
-		close(sv[0]);
+		proc_keep_only(sv[1]);
 		worker_serve(o, sv[1]);
 	}
 	close(sv[1]);
@@ -267,8 +261,7 @@ worker_end(struct worker *w)
 /* worker_pick - the idle worker used last (its pages are warm), or a new
  * one; its slot, or -1 when all the allowed ones are busy */
 static int
-worker_pick(const struct listen_opts *o, const int *fds, size_t nfds,
-    int cfd)
+worker_pick(const struct listen_opts *o)
 {
 	int	 best = -1;
 
@@ -276,7 +269,7 @@ worker_pick(const struct listen_opts *o, const int *fds, size_t nfds,
 		if (workers[i].ctl >= 0 && !workers[i].busy && (best < 0 ||
 		    workers[i].idle_since >= workers[best].idle_since))
 			best = (int)i;
-	return best >= 0 ? best : worker_new(o, fds, nfds, cfd);
+	return best >= 0 ? best : worker_new(o);
 }
 
 /* worker_give - hand a connection to worker w; 0 or -1 */
@@ -308,7 +301,7 @@ worker_heard(struct worker *w)
 
 /* accept_one - take one connection from fd and hand it to a worker */
 static void
-accept_one(const struct listen_opts *o, const int *fds, size_t nfds, int fd)
+accept_one(const struct listen_opts *o, int fd)
 {
 	struct sockaddr_storage	 peer;
 	socklen_t		 plen = sizeof(peer);
@@ -324,7 +317,7 @@ accept_one(const struct listen_opts *o, const int *fds, size_t nfds, int fd)
 	fcntl(cfd, F_SETFD, FD_CLOEXEC);
 	fcntl(cfd, F_SETFL, 0);		/* blocking, whatever accept gave */
 	for (int tries = 0; tries < 2; tries++) {
-		if ((w = worker_pick(o, fds, nfds, cfd)) < 0)
+		if ((w = worker_pick(o)) < 0)
 			break;
 		if (worker_give(&workers[w], cfd, &peer, plen) == 0) {
 			close(cfd);
@@ -415,7 +408,7 @@ listen_run(const struct listen_opts *o, struct buf *err)
 				worker_heard(&workers[i]);
 		for (size_t i = 0; i < n && !stopping; i++)
 			if (pfd[i].revents & POLLIN)
-				accept_one(o, fds, n, fds[i]);
+				accept_one(o, fds[i]);
 	}
 	{
 		int	 busy = 0;

@@ -1,7 +1,6 @@
 /*
  * lspawn - long-lived local delivery agents fed over a socket.
  */
-#define _GNU_SOURCE		/* close_range(2) */
 #include "lspawn.h"
 
 #include <errno.h>
@@ -9,18 +8,16 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdnoreturn.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <stdnoreturn.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fdpass.h"
-#include "log.h"
 #include "mbox.h"
-
-#define FD_SCAN_MAX	65536	/* descriptors closed without close_range */
+#include "proc.h"
 
 static int	 agent_fd = -1;	/* in an agent: its end of the socket */
 
@@ -178,23 +175,6 @@ serve(const struct local_conf *c)
 	}
 }
 
-/* close_span - close descriptors lo to hi (-1: all above lo) */
-static void
-close_span(int lo, int hi)
-{
-	long	 max;
-
-	if (hi >= 0 && hi < lo)
-		return;
-	if (close_range((unsigned)lo, hi < 0 ? ~0U : (unsigned)hi, 0) == 0)
-		return;
-	max = sysconf(_SC_OPEN_MAX);
-	if (max < 0 || max > FD_SCAN_MAX)
-		max = FD_SCAN_MAX;
-	for (int fd = lo; fd < max && (hi < 0 || fd <= hi); fd++)
-		close(fd);
-}
-
 /* agent_setup - the new agent keeps the standard descriptors, its socket
  * and the log only, with default signal handling */
 static void
@@ -202,24 +182,13 @@ agent_setup(int sock)
 {
 	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE };
 	sigset_t	 none;
-	int		 keep[2], null;
+	int		 null;
 
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		signal(sigs[i], SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	log_after_fork();
-	keep[0] = sock;
-	keep[1] = log_fileno();
-	if (keep[1] >= 0 && keep[1] < keep[0]) {
-		keep[1] = keep[0];
-		keep[0] = log_fileno();
-	}
-	if (keep[1] < 0)
-		keep[1] = keep[0];
-	close_span(STDERR_FILENO + 1, keep[0] - 1);
-	close_span(keep[0] + 1, keep[1] - 1);
-	close_span(keep[1] + 1, -1);
+	proc_keep_only(sock);
 	/* What a command run for a delivery might print goes nowhere. */
 	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0) {
 		dup2(null, STDIN_FILENO);

@@ -1,6 +1,7 @@
 /*
  * proc - spawning the next stage and reading its verdict.
  */
+#define _GNU_SOURCE		/* close_range(2) */
 #include "proc.h"
 
 #include <errno.h>
@@ -15,9 +16,12 @@
 #include <unistd.h>
 
 #include "exits.h"
+#include "log.h"
 #include "mem.h"
 
 extern char **environ;
+
+#define FD_SCAN_MAX	65536	/* descriptors closed without close_range */
 
 #ifndef PIPEMAIL_BINDIR
 #define PIPEMAIL_BINDIR	"/usr/local/sbin"
@@ -40,6 +44,45 @@ proc_pipe(int fd[2])
 		return -1;
 	}
 	return 0;
+}
+
+/* close_span - close descriptors lo to hi (-1: all above lo) */
+static void
+close_span(int lo, int hi)
+{
+	long	 max;
+
+	if (hi >= 0 && hi < lo)
+		return;
+	if (close_range((unsigned)lo, hi < 0 ? ~0U : (unsigned)hi, 0) == 0)
+		return;
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > FD_SCAN_MAX)
+		max = FD_SCAN_MAX;
+	for (int fd = lo; fd < max && (hi < 0 || fd <= hi); fd++)
+		close(fd);
+}
+
+/* proc_keep_only - in a forked child that does not exec: close every
+ * descriptor but 0, 1, 2, keep and the log's, so that nothing the parent
+ * held (a connection, another child's socket) stays open in it */
+void
+proc_keep_only(int keep)
+{
+	int	 k[2];
+
+	log_after_fork();
+	k[0] = keep;
+	k[1] = log_fileno();
+	if (k[1] >= 0 && k[1] < k[0]) {
+		k[1] = k[0];
+		k[0] = log_fileno();
+	}
+	if (k[1] < 0)
+		k[1] = k[0];
+	close_span(STDERR_FILENO + 1, k[0] - 1);
+	close_span(k[0] + 1, k[1] - 1);
+	close_span(k[1] + 1, -1);
 }
 
 /* keep_open - clear close-on-exec on fd for a spawn (a descriptor

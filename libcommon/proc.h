@@ -7,7 +7,8 @@
  * The child gets no descriptor but 0, 1 and 2 and, when asked, one more
  * passed at a fixed number (qmail's way of handing over an envelope).
  * proc_bindir() is the directory of the running program, where its
- * sibling programs live.
+ * sibling programs live.  proc_keep_only() is for a forked child that
+ * does not exec: it keeps 0, 1, 2, one descriptor and the log's.
  */
 #ifndef PIPEMAIL_PROC_H
 #define PIPEMAIL_PROC_H
@@ -24,6 +25,7 @@ struct proc {
 };
 
 int	 proc_pipe(int [2]);
+void	 proc_keep_only(int);
 int	 proc_spawn(struct proc *, char *const *, int, int, int);
 const char *proc_bindir(void);
 void	 proc_bin(struct buf *, const char *);
