@@ -177,20 +177,6 @@ source_read(struct source *src, char *p, size_t n)
 	return got;
 }
 
-/* source_drain - skip the rest of a message that was refused early, to
- * its "E" (or "A"); 0 when the envelope follows */
-static int
-source_drain(struct source *src)
-{
-	char	 chunk[COPY_CHUNK];
-
-	if (src->io == NULL)
-		return 0;
-	while (source_read(src, chunk, sizeof(chunk)) > 0)
-		;
-	return src->ended ? 0 : -1;
-}
-
 /* copy_message - the message to the queue file; 0, or a sysexits status */
 static int
 copy_message(struct copy *c, struct source *src, struct buf *why)
@@ -418,6 +404,24 @@ spool_ready(const char *qdir)
 	buf_free(&err);
 }
 
+/* source_skip - the rest of a -s message refused early, to its "E" and
+ * through its envelope (or to its "A"), read and dropped so that the
+ * stream stays in step */
+static void
+source_skip(struct source *src, struct queue_env *env, int *hold)
+{
+	char		 chunk[COPY_CHUNK];
+	struct buf	 ignored = BUF_INIT;
+
+	if (src->io == NULL)
+		return;
+	while (source_read(src, chunk, sizeof(chunk)) > 0)
+		;
+	if (src->ended)
+		read_envelope(-1, src, env, hold, &ignored);
+	buf_free(&ignored);
+}
+
 /* One message's settings. */
 struct inject {
 	const char	*qdir;
@@ -445,9 +449,7 @@ inject_one(struct inject *ij, struct source *src, struct queue_env *env,
 	if (queue_new_open(ij->qdir, &qn, &e) < 0) {
 		buf_printf(why, "4.3.0 %s", buf_cstr(&e));
 		buf_free(&e);
-		if (source_drain(src) == 0)
-			read_envelope(-1, src, env, &ij->hold, &head);
-		buf_free(&head);
+		source_skip(src, env, &ij->hold);
 		return EX_TEMPFAIL;
 	}
 	received_header(&head, ij->from, ij->proto, qn.id, env, ij->uid);
@@ -461,8 +463,8 @@ inject_one(struct inject *ij, struct source *src, struct queue_env *env,
 		r = EX_TEMPFAIL;
 	} else
 		r = copy_message(&c, src, why);
-	if (r != 0 && source_drain(src) == 0)
-		read_envelope(-1, src, env, &ij->hold, &e);
+	if (r != 0)
+		source_skip(src, env, &ij->hold);
 	if (r == 0 && (ij->envfd >= 0 || src->io != NULL))
 		r = read_envelope(ij->envfd, src, env, &ij->hold, why);
 	if (r == 0 && c.hops >= cfg_get_int("hopcount_limit")) {
