@@ -182,6 +182,27 @@ fail_pipe:
 	return -1;
 }
 
+/* proc_spawn_fed - proc_spawn() with a new pipe as the child's standard
+ * input: our end, close-on-exec, in *in_fd; 0, or -1 with errno */
+int
+proc_spawn_fed(struct proc *p, char *const *argv, int *in_fd)
+{
+	int	 in[2], saved;
+
+	if (proc_pipe(in) < 0)
+		return -1;
+	if (proc_spawn(p, argv, in[0], -1, -1) < 0) {
+		saved = errno;
+		close(in[0]);
+		close(in[1]);
+		errno = saved;
+		return -1;
+	}
+	close(in[0]);
+	*in_fd = in[1];
+	return 0;
+}
+
 /* proc_bindir - the directory this program was run from */
 const char *
 proc_bindir(void)

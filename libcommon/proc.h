@@ -27,6 +27,7 @@ struct proc {
 int	 proc_pipe(int [2]);
 void	 proc_keep_only(int);
 int	 proc_spawn(struct proc *, char *const *, int, int, int);
+int	 proc_spawn_fed(struct proc *, char *const *, int *);
 const char *proc_bindir(void);
 void	 proc_bin(struct buf *, const char *);
 int	 proc_verdict(const struct buf *, int, struct buf *);

@@ -399,13 +399,9 @@ router_stop(void)
 static int
 router_start(void)
 {
-	int	 in[2];
 	char	*argv[6];
 	int	 n = 0;
 
-	if (pipe(in) < 0)
-		return -1;
-	fcntl(in[1], F_SETFD, FD_CLOEXEC);
 	argv[n++] = q.bin_route.s;
 	if (q.cfgdir) {
 		argv[n++] = "-c";
@@ -413,15 +409,10 @@ router_start(void)
 	}
 	argv[n++] = "-s";
 	argv[n] = NULL;
-	if (proc_spawn(&q.router, argv, in[0], -1, -1) < 0) {
-		close(in[0]);
-		close(in[1]);
+	if (proc_spawn_fed(&q.router, argv, &q.router_in) < 0)
 		return -1;
-	}
-	close(in[0]);
 	/* Blocking reads with a deadline: answers come from local tables. */
 	fcntl(q.router.out_fd, F_SETFL, 0);
-	q.router_in = in[1];
 	io_init(&q.router_io, q.router.out_fd);
 	io_set_timeout(&q.router_io, ROUTE_TIMEOUT);
 	q.router_up = 1;
@@ -748,7 +739,6 @@ static int
 job_start(struct job *j)
 {
 	char	*argv[16];
-	int	 in[2];
 
 	if (strcmp(j->transport, "smtp") != 0) {
 		if (agent_start(j) < 0)
@@ -756,20 +746,12 @@ job_start(struct job *j)
 		j->in_fd = -1;
 		goto started;
 	}
-	if (pipe(in) < 0)
-		return -1;
-	fcntl(in[1], F_SETFD, FD_CLOEXEC);
-	fcntl(in[1], F_SETFL, O_NONBLOCK);
 	job_argv(j, argv, sizeof(argv) / sizeof(argv[0]));
 	/* Agents tag their own log lines, if any, with the queue id. */
 	setenv("PIPEMAIL_QUEUE_ID", j->m->id, 1);
-	if (proc_spawn(&j->p, argv, in[0], -1, -1) < 0) {
-		close(in[0]);
-		close(in[1]);
+	if (proc_spawn_fed(&j->p, argv, &j->in_fd) < 0)
 		return -1;
-	}
-	close(in[0]);
-	j->in_fd = in[1];
+	fcntl(j->in_fd, F_SETFL, O_NONBLOCK);
 	j->in_off = j->m->env.data_off;
 	j->in_end = j->m->env.data_off + j->m->env.size;
 started:

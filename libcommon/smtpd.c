@@ -927,24 +927,17 @@ injector_start(void)
 {
 	struct buf	 path = BUF_INIT;
 	char		*argv[6];
-	int		 in[2], n = 0, r;
+	int		 n = 0, r;
 
 	if (inj.in_fd >= 0)
 		return 0;
-	if (proc_pipe(in) < 0)
-		return -1;
 	proc_bin(&path, "queue-inject");
 	argv[n++] = path.s;
 	argv[n++] = "-c";
 	argv[n++] = (char *)cfg_dir();
 	argv[n++] = "-s";
 	argv[n] = NULL;
-	r = proc_spawn(&inj.p, argv, in[0], -1, -1);
-	close(in[0]);
-	if (r < 0)
-		close(in[1]);
-	else
-		inj.in_fd = in[1];
+	r = proc_spawn_fed(&inj.p, argv, &inj.in_fd);
 	buf_free(&path);
 	return r;
 }
