@@ -1,6 +1,9 @@
 /*
  * deliver-local - deliver one message from stdin to local mailboxes,
  * files and commands (a mail.local(8) stand-in).  See deliver-local(8).
+ * An operand is only ever a user's mailbox; a file, Maildir or command
+ * target is given by a flag of its own (-w, -m, -x), never read from the
+ * first byte of an operand.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,9 +23,11 @@
 #include "local.h"
 #include "log.h"
 #include "mbox.h"
+#include "mem.h"
 
 #define USAGE	"deliver-local [-c DIR] [-f SENDER] [-a ADDRESS] [-u USER] " \
-		"[-d] TARGET..."
+		"[-o alias|forward|include] [-d] [-x COMMAND] [-w FILE] " \
+		"[-m MAILDIR] [USER...]"
 #define SPOOL_TMP	"/tmp/deliver-local.XXXXXX"
 #define SPOOL_CHUNK	65536
 
@@ -111,6 +116,16 @@ spool(struct mbox_msg *m, off_t max)
 }
 
 
+/* shown - how a target is shown in logs and messages */
+static void
+shown(const struct local_target *t, struct buf *b)
+{
+	buf_reset(b);
+	if (t->kind == LOCAL_COMMAND)
+		buf_addc(b, '|');
+	buf_adds(b, t->name);
+}
+
 /* report - one log line per delivery attempt, Postfix style */
 static void
 report(const char *target, int status, const struct buf *why,
@@ -135,14 +150,17 @@ report(const char *target, int status, const struct buf *why,
 
 /* one - deliver to one target in this process */
 static int
-one(const struct local_conf *c, const char *target, const struct mbox_msg *m,
-    const struct timespec *t0, struct buf *why)
+one(const struct local_conf *c, const struct local_target *t,
+    const struct mbox_msg *m, const struct timespec *t0, struct buf *why)
 {
-	int	 status;
+	struct buf	 name = BUF_INIT;
+	int		 status;
 
 	buf_reset(why);
-	status = local_deliver(c, target, m, why);
-	report(target, status, why, t0);
+	status = local_deliver(c, t, m, why);
+	shown(t, &name);
+	report(buf_cstr(&name), status, why, t0);
+	buf_free(&name);
 	return status;
 }
 
@@ -154,23 +172,24 @@ one(const struct local_conf *c, const char *target, const struct mbox_msg *m,
  * the status of the first permanent failure.
  */
 static int
-many(const struct local_conf *c, char **targets, int n,
+many(const struct local_conf *c, const struct local_target *targets, int n,
     const struct mbox_msg *m, const struct timespec *t0)
 {
-	struct buf	 why = BUF_INIT;
+	struct buf	 why = BUF_INIT, name = BUF_INIT;
 	int		 result = EX_OK, status, wstatus;
 	pid_t		 pid;
 
 	for (int i = 0; i < n; i++) {
+		shown(&targets[i], &name);
 		fflush(NULL);
 		if ((pid = fork()) < 0) {
 			status = EX_TEMPFAIL;
 			fprintf(stderr, "%s: %s: 4.3.0 cannot fork: %s\n",
-			    die_progname(), targets[i], strerror(errno));
+			    die_progname(), buf_cstr(&name), strerror(errno));
 		} else if (pid == 0) {
-			status = one(c, targets[i], m, t0, &why);
+			status = one(c, &targets[i], m, t0, &why);
 			fprintf(stderr, "%s: %s: %s\n", die_progname(),
-			    targets[i], buf_cstr(&why));
+			    buf_cstr(&name), buf_cstr(&why));
 			fflush(NULL);
 			_exit(status);
 		} else {
@@ -180,7 +199,7 @@ many(const struct local_conf *c, char **targets, int n,
 			if (!WIFEXITED(wstatus))
 				fprintf(stderr, "%s: %s: 4.3.0 delivery "
 				    "process killed by signal %d\n",
-				    die_progname(), targets[i],
+				    die_progname(), buf_cstr(&name),
 				    WTERMSIG(wstatus));
 		}
 		if (status != EX_OK && exit_is_soft(status))
@@ -189,7 +208,22 @@ many(const struct local_conf *c, char **targets, int n,
 			result = status;
 	}
 	buf_free(&why);
+	buf_free(&name);
 	return result;
+}
+
+/* add_target - one more target of a kind; the list grows as needed */
+static void
+add_target(struct local_target **v, int *n, enum local_kind kind,
+    const char *name)
+{
+	if (*name == '\0')
+		die_usage(USAGE);
+	*v = xreallocarray(*v, (size_t)*n + 1, sizeof(**v));
+	(*v)[*n].kind = kind;
+	(*v)[*n].origin = LOCAL_FROM_RECIPIENT;
+	(*v)[*n].name = name;
+	(*n)++;
 }
 
 int
@@ -199,13 +233,15 @@ main(int argc, char **argv)
 	struct mbox_msg	 m = {0};
 	struct timespec	 t0;
 	struct buf	 why = BUF_INIT;
+	struct local_target *targets = NULL;
+	enum local_origin origin = LOCAL_FROM_ALIAS;
 	const char	*dir = NULL;
-	int		 ch, status;
+	int		 ch, status, n = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	die_set_progname(argv[0]);
 	m.sender = "";
-	while ((ch = getopt(argc, argv, "a:c:df:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:df:m:o:u:w:x:")) != -1) {
 		switch (ch) {
 		case 'a':
 			c.address = optarg;
@@ -218,8 +254,22 @@ main(int argc, char **argv)
 		case 'f':
 			m.sender = sender_arg(optarg);
 			break;
+		case 'm':
+			add_target(&targets, &n, LOCAL_MAILDIR, optarg);
+			break;
+		case 'o':
+			if (local_origin_parse(optarg, &origin) < 0 ||
+			    origin == LOCAL_FROM_RECIPIENT)
+				die_usage(USAGE);
+			break;
 		case 'u':
 			c.privs = optarg;
+			break;
+		case 'w':
+			add_target(&targets, &n, LOCAL_FILE, optarg);
+			break;
+		case 'x':
+			add_target(&targets, &n, LOCAL_COMMAND, optarg);
 			break;
 		default:
 			die_usage(USAGE);
@@ -227,7 +277,12 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1)
+	/* Flags name files and commands (of origin -o); operands users. */
+	for (int i = 0; i < n; i++)
+		targets[i].origin = origin;
+	for (int i = 0; i < argc; i++)
+		add_target(&targets, &n, LOCAL_MAILBOX, argv[i]);
+	if (n < 1)
 		die_usage(USAGE);
 
 	cfg_load(dir);
@@ -238,14 +293,15 @@ main(int argc, char **argv)
 	m.pause_midway = getenv("PIPEMAIL_TEST_PAUSE_MIDWAY") != NULL;
 	spool(&m, (off_t)cfg_get_size("message_size_limit"));
 
-	if (argc > 1)
-		return many(&c, argv, argc, &m, &t0);
-	status = one(&c, argv[0], &m, &t0, &why);
+	if (n > 1)
+		return many(&c, targets, n, &m, &t0);
+	status = one(&c, &targets[0], &m, &t0, &why);
 	if (status != EX_OK)
 		die_perm(status, "%s", buf_cstr(&why));
 	/* queue-run takes the last line of output as the verdict. */
 	if (getenv("PIPEMAIL_QUEUE_ID") != NULL)
 		printf("%s\n", buf_cstr(&why));
 	buf_free(&why);
+	free(targets);
 	return EX_OK;
 }

@@ -1,8 +1,9 @@
 /*
  * route-transport - print where mail for each address goes, after
  * aliases, .forward files and transport_maps (see route-transport(8)).
- * With -s it is queue-run's co-process: one address per line in, its
- * answer lines and an empty line out.
+ * With -s it is a co-process: one address per line in, its answer lines
+ * and an empty line out.  -t selects the typed answer lines queue-run
+ * reads (route.h: KIND and ORIGIN fields of their own).
  */
 #include <signal.h>
 #include <string.h>
@@ -17,18 +18,21 @@
 #include "route.h"
 
 #define USAGE	"route-transport [-c config_dir] [-v] address... | " \
-		"route-transport [-c config_dir] [-v] -s"
+		"route-transport [-c config_dir] [-v] -s [-t]"
 
 /* answer - resolve one query and queue its lines on out */
 static enum route_status
 answer(struct route_engine *e, struct io *out, const char *query, size_t len,
-    struct route_answer *ans, struct buf *line)
+    struct route_answer *ans, struct buf *line, int typed)
 {
 	enum route_status	 st = route_resolve(e, query, len, ans);
 
 	for (size_t i = 0; i < ans->n; i++) {
 		buf_reset(line);
-		route_format(line, query, len, &ans->v[i]);
+		if (typed)
+			route_format_typed(line, query, len, &ans->v[i]);
+		else
+			route_format(line, query, len, &ans->v[i]);
 		io_write(out, line->s, line->len);
 	}
 	return st;
@@ -36,7 +40,7 @@ answer(struct route_engine *e, struct io *out, const char *query, size_t len,
 
 /* serve - server mode: a query per line, answers ended by an empty line */
 static int
-serve(struct route_engine *e, struct route_answer *ans)
+serve(struct route_engine *e, struct route_answer *ans, int typed)
 {
 	struct io	 in, out;
 	struct buf	 query = BUF_INIT, line = BUF_INIT;
@@ -57,7 +61,8 @@ serve(struct route_engine *e, struct route_answer *ans)
 			buf_reset(&query);
 		if (query.len > 0 && query.s[query.len - 1] == '\r')
 			buf_truncate(&query, query.len - 1);
-		(void)answer(e, &out, buf_cstr(&query), query.len, ans, &line);
+		(void)answer(e, &out, buf_cstr(&query), query.len, ans, &line,
+		    typed);
 		io_write(&out, "\n", 1);
 		if (io_flush(&out) < 0) {
 			log_warnx("write answers: %s", strerror(out.err));
@@ -83,7 +88,7 @@ oneshot(struct route_engine *e, struct route_answer *ans, char **argv,
 
 	io_init(&out, STDOUT_FILENO);
 	for (int i = 0; i < argc; i++)
-		if (answer(e, &out, argv[i], strlen(argv[i]), ans, &line) ==
+		if (answer(e, &out, argv[i], strlen(argv[i]), ans, &line, 0) ==
 		    ROUTE_TEMPFAIL)
 			status = EX_TEMPFAIL;
 	if (io_flush(&out) < 0)
@@ -101,16 +106,19 @@ main(int argc, char **argv)
 	struct route_answer	 ans;
 	struct buf		 err = BUF_INIT;
 	const char		*dir = NULL;
-	int			 c, server = 0, status;
+	int			 c, server = 0, typed = 0, status;
 
 	die_set_progname(argv[0]);
-	while ((c = getopt(argc, argv, "c:sv")) != -1) {
+	while ((c = getopt(argc, argv, "c:stv")) != -1) {
 		switch (c) {
 		case 'c':
 			dir = optarg;
 			break;
 		case 's':
 			server = 1;
+			break;
+		case 't':
+			typed = 1;
 			break;
 		case 'v':
 			log_set_debug(1);
@@ -121,7 +129,7 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (server ? argc != 0 : argc == 0)
+	if (server ? argc != 0 : argc == 0 || typed)
 		die_usage(USAGE);
 
 	/* A reader that went away is a write error, not a signal. */
@@ -131,7 +139,8 @@ main(int argc, char **argv)
 		die_perm(EX_CONFIG, "%s %s", exit_info(EX_CONFIG)->dsn,
 		    buf_cstr(&err));
 	route_answer_init(&ans);
-	status = server ? serve(e, &ans) : oneshot(e, &ans, argv, argc);
+	status = server ? serve(e, &ans, typed) : oneshot(e, &ans, argv,
+	    argc);
 	route_answer_free(&ans);
 	route_close(e);
 	buf_free(&err);

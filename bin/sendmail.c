@@ -430,9 +430,13 @@ main(int argc, char **argv)
 	}
 
 	for (int i = 0; i < argc; i++) {
+		int	 r;
+
 		buf_reset(&why);
-		if (submit_parse_rcpt(argv[i], &rcpts, &why) < 0)
-			die_perm(EX_USAGE, "%s", buf_cstr(&why));
+		/* A recipient that cannot be a mailbox name: no such user. */
+		if ((r = submit_parse_rcpt(argv[i], &rcpts, &why)) < 0)
+			die_perm(r == -2 ? EX_NOUSER : EX_USAGE, "%s",
+			    buf_cstr(&why));
 	}
 	o.rcpt = &rcpts;
 	status = submit_send(&o, &qid, &why);

@@ -224,6 +224,47 @@ addr_quote(const char *addr, struct buf *out)
 }
 
 /*
+ * addr_mailbox_name_ok - can this internal-form local part only ever name
+ * a mailbox?  Not when it is empty, starts with '.' or '-', or holds a
+ * '|', a '/' or a control character: such a name could be read as a
+ * command, a file, a path out of the spool or an option somewhere
+ * downstream.
+ */
+int
+addr_mailbox_name_ok(const char *local, size_t len)
+{
+	if (len == 0 || local[0] == '.' || local[0] == '-')
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char	 c = (unsigned char)local[i];
+
+		if (c == '|' || c == '/' || c < 0x20 || c == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * addr_rcpt_ok - is the local part of an external-form recipient address
+ * (a domain optional) a mailbox name (addr_mailbox_name_ok)?  The check
+ * SMTP RCPT, sendmail and the resolver share; 1 yes, 0 no.
+ */
+int
+addr_rcpt_ok(const char *addr)
+{
+	struct buf	 local = BUF_INIT;
+	size_t		 len = strlen(addr), at;
+	int		 ok;
+
+	if (!addr_split(addr, len, &at))
+		at = len;
+	ok = addr_unquote_local(addr, at, &local) == 0 &&
+	    addr_mailbox_name_ok(local.s != NULL ? local.s : "", local.len);
+	buf_free(&local);
+	return ok;
+}
+
+/*
  * addr_split_extension - split an internal-form local part at the first
  * recipient_delimiter character: "user+ext" gives "user" and "ext".
  * As Postfix: postmaster, MAILER-DAEMON and double-bounce are never

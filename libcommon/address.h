@@ -31,6 +31,12 @@
  * accepted in headers.  A bare local part ("root") is accepted as an
  * address without a domain, as sendmail -t users expect.
  *
+ * Mailbox names.  A recipient's local part is only ever a mailbox name:
+ * addr_mailbox_name_ok() (internal form) and addr_rcpt_ok() (an address
+ * in external form) refuse an empty one, a leading '.' or '-', and any
+ * '|', '/' or control character.  SMTP RCPT, sendmail and the resolver
+ * all apply this one rule.
+ *
  * Memory: struct addr_path, struct addr_params and struct addr_list own
  * their strings; release them with the matching _free().  Functions that
  * take a struct buf append to it unless they say "replace".
@@ -116,6 +122,8 @@ int	 addr_quote_local(const char *, size_t, struct buf *);
 int	 addr_unquote_local(const char *, size_t, struct buf *);
 int	 addr_quote(const char *, struct buf *);
 int	 addr_unquote(const char *, struct buf *);
+int	 addr_mailbox_name_ok(const char *, size_t);
+int	 addr_rcpt_ok(const char *);
 int	 addr_split_extension(const char *, const char *, struct buf *,
 	    struct buf *);
 

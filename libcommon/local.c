@@ -11,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "config.h"
 #include "exits.h"
 #include "file.h"
@@ -176,12 +178,93 @@ recipient(const struct local_conf *c, const char *user, struct buf *b)
 static int
 name_ok(const char *s)
 {
-	if (*s == '\0' || *s == '.')
+	if (!addr_mailbox_name_ok(s, strlen(s)))
 		return 0;
 	for (; *s; s++)
-		if (*s == '/' || (unsigned char)*s <= ' ' || *s == 0x7f)
+		if (*s == ' ')
 			return 0;
 	return 1;
+}
+
+/* kinds - the words for the kinds and origins (local.h) */
+static const char *const kind_names[] = {
+	[LOCAL_MAILBOX] = "mailbox",
+	[LOCAL_FILE] = "file",
+	[LOCAL_MAILDIR] = "maildir",
+	[LOCAL_COMMAND] = "command",
+};
+static const char *const origin_names[] = {
+	[LOCAL_FROM_RECIPIENT] = "recipient",
+	[LOCAL_FROM_ALIAS] = "alias",
+	[LOCAL_FROM_FORWARD] = "forward",
+	[LOCAL_FROM_INCLUDE] = "include",
+};
+
+/* word_parse - the index of word in names[1..n), or -1 */
+static int
+word_parse(const char *const *names, size_t n, const char *word)
+{
+	for (size_t i = 1; i < n; i++)
+		if (names[i] != NULL && strcmp(names[i], word) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* local_kind_name - the protocol word for a kind */
+const char *
+local_kind_name(enum local_kind k)
+{
+	if ((size_t)k >= sizeof(kind_names) / sizeof(kind_names[0]) ||
+	    kind_names[k] == NULL)
+		return "?";
+	return kind_names[k];
+}
+
+/* local_kind_parse - a protocol word into a kind; 0 or -1 */
+int
+local_kind_parse(const char *word, enum local_kind *k)
+{
+	int	 i = word_parse(kind_names, sizeof(kind_names) /
+		    sizeof(kind_names[0]), word);
+
+	if (i < 0)
+		return -1;
+	*k = (enum local_kind)i;
+	return 0;
+}
+
+/* local_origin_name - the protocol word for an origin */
+const char *
+local_origin_name(enum local_origin o)
+{
+	if ((size_t)o >= sizeof(origin_names) / sizeof(origin_names[0]) ||
+	    origin_names[o] == NULL)
+		return "?";
+	return origin_names[o];
+}
+
+/* local_origin_parse - a protocol word into an origin; 0 or -1 */
+int
+local_origin_parse(const char *word, enum local_origin *o)
+{
+	int	 i = word_parse(origin_names, sizeof(origin_names) /
+		    sizeof(origin_names[0]), word);
+
+	if (i < 0)
+		return -1;
+	*o = (enum local_origin)i;
+	return 0;
+}
+
+/*
+ * allowed - may a target of this origin be a file (or command)?  Never
+ * for the envelope recipient itself: only aliases, .forward and
+ * :include: files name files and commands.
+ */
+static int
+allowed(int bits, enum local_origin origin)
+{
+	return origin != LOCAL_FROM_RECIPIENT && (bits & LOCAL_ALLOW(origin));
 }
 
 /* create_as_root - make a missing spool mailbox, owned by its user */
@@ -372,23 +455,33 @@ out:
 	return status;
 }
 
-/* deliver_file - append in mbox format to a file named by an alias */
+/*
+ * deliver_file - append in mbox format to a file named by an alias,
+ * .forward or :include: file, or (maildir) deliver to a Maildir so named
+ */
 static int
-deliver_file(const struct local_conf *c, const char *file,
-    const struct mbox_msg *m, struct buf *why)
+deliver_file(const struct local_conf *c, const struct local_target *t,
+    int maildir, const struct mbox_msg *m, struct buf *why)
 {
 	struct acct	 a = {0};
 	struct buf	 rcpt = BUF_INIT;
 	struct mbox_msg	 mm = *m;
+	const char	*file = t->name;
 	int		 status;
 
 	buf_reset(why);
-	if (!c->allow_files) {
+	if (!allowed(c->allow_files, t->origin)) {
 		buf_printf(why, "5.7.1 mail to files is not allowed "
-		    "(allow_mail_to_files): %s", file);
+		    "(allow_mail_to_files) for %s deliveries: %.*s",
+		    local_origin_name(t->origin), CMD_SHOW_MAX, file);
 		return EX_NOPERM;
 	}
-	if (strcmp(file, "/dev/null") == 0) {
+	if (*file != '/' || strlen(file) != strcspn(file, "\n\r")) {
+		buf_printf(why, "5.3.5 not an absolute file name: %.*s",
+		    CMD_SHOW_MAX, file);
+		return EX_CONFIG;
+	}
+	if (!maildir && strcmp(file, "/dev/null") == 0) {
 		buf_printf(why, "2.0.0 discarded to /dev/null");
 		return EX_OK;
 	}
@@ -398,7 +491,13 @@ deliver_file(const struct local_conf *c, const char *file,
 	recipient(c, a.name, &rcpt);
 	mm.recipient = buf_cstr(&rcpt);
 	status = become(&a, a.gid, why);
-	if (status == EX_OK)
+	if (status == EX_OK && maildir) {
+		status = maildir_deliver(file, &mm, c->size_limit, why);
+		if (status == EX_OK) {
+			buf_reset(why);
+			buf_printf(why, "2.0.0 delivered to maildir %s", file);
+		}
+	} else if (status == EX_OK)
 		status = append(c, "file", file, MBOX_O_CREATE, NULL, &mm,
 		    why);
 	acct_free(&a);
@@ -578,9 +677,10 @@ cmd_result(const char *cmd, int wstatus, int limit, const struct buf *out,
  * file whose first line explains a failure.
  */
 static int
-deliver_command(const struct local_conf *c, const char *cmd,
+deliver_command(const struct local_conf *c, const struct local_target *t,
     const struct mbox_msg *m, struct buf *why)
 {
+	const char	*cmd = t->name;
 	struct acct	 a = {0};
 	struct buf	 rcpt = BUF_INIT, vars = BUF_INIT, out = BUF_INIT;
 	struct mbox_msg	 mm = *m;
@@ -593,10 +693,11 @@ deliver_command(const struct local_conf *c, const char *cmd,
 
 	/* Sanity checks. */
 	buf_reset(why);
-	cmd += strspn(cmd, "| \t");
-	if (!c->allow_commands) {
+	cmd += strspn(cmd, " \t");
+	if (!allowed(c->allow_commands, t->origin)) {
 		buf_printf(why, "5.7.1 mail to commands is not allowed "
-		    "(allow_mail_to_commands): %.*s", CMD_SHOW_MAX, cmd);
+		    "(allow_mail_to_commands) for %s deliveries: %.*s",
+		    local_origin_name(t->origin), CMD_SHOW_MAX, cmd);
 		return EX_NOPERM;
 	}
 	if (*cmd == '\0') {
@@ -671,16 +772,45 @@ out:
 	return status;
 }
 
-/* local_deliver - one message to one target */
+/* local_deliver - one message to one target, by its kind */
 int
-local_deliver(const struct local_conf *c, const char *target,
+local_deliver(const struct local_conf *c, const struct local_target *t,
     const struct mbox_msg *m, struct buf *why)
 {
-	if (*target == '/')
-		return deliver_file(c, target, m, why);
-	if (*target == '|')
-		return deliver_command(c, target, m, why);
-	return deliver_user(c, target, m, why);
+	buf_reset(why);
+	if (t->name == NULL || (size_t)t->origin >= sizeof(origin_names) /
+	    sizeof(origin_names[0]) || origin_names[t->origin] == NULL) {
+		buf_sets(why, "4.3.0 malformed delivery target");
+		return EX_SOFTWARE;
+	}
+	switch (t->kind) {
+	case LOCAL_MAILBOX:
+		return deliver_user(c, t->name, m, why);
+	case LOCAL_FILE:
+		return deliver_file(c, t, 0, m, why);
+	case LOCAL_MAILDIR:
+		return deliver_file(c, t, 1, m, why);
+	case LOCAL_COMMAND:
+		return deliver_command(c, t, m, why);
+	}
+	buf_sets(why, "4.3.0 malformed delivery target");
+	return EX_SOFTWARE;
+}
+
+/* allow_bits - allow_mail_to_commands/files as LOCAL_ALLOW() bits */
+static int
+allow_bits(const char *param)
+{
+	struct cfg_list	 l = {0};
+	int		 bits = 0;
+
+	cfg_get_list(param, &l);
+	for (size_t i = 0; i < l.n; i++)
+		for (int o = LOCAL_FROM_ALIAS; o <= LOCAL_FROM_INCLUDE; o++)
+			if (strcasecmp(l.v[i], origin_names[o]) == 0)
+				bits |= LOCAL_ALLOW(o);
+	cfg_list_free(&l);
+	return bits;
 }
 
 /* local_conf_load - the delivery settings from the loaded main.cf; -1
@@ -688,7 +818,7 @@ local_deliver(const struct local_conf *c, const char *target,
 int
 local_conf_load(struct local_conf *c, struct buf *why)
 {
-	struct cfg_list	 maps = {0}, cmds = {0}, files = {0};
+	struct cfg_list	 maps = {0};
 	long long	 secs;
 	const char	*env;
 	char		*end;
@@ -702,15 +832,11 @@ local_conf_load(struct local_conf *c, struct buf *why)
 	for (size_t i = 0; i < maps.n; i++)
 		if (strcmp(maps.v[i], "static:any") == 0)
 			c->static_any = 1;
-	cfg_get_list("allow_mail_to_commands", &cmds);
-	cfg_get_list("allow_mail_to_files", &files);
-	c->allow_commands = cmds.n > 0;
-	c->allow_files = files.n > 0;
+	c->allow_commands = allow_bits("allow_mail_to_commands");
+	c->allow_files = allow_bits("allow_mail_to_files");
 	secs = cfg_get_time("command_time_limit");
 	c->command_time_limit = secs > 0 && secs < 86400 ? (int)secs : 86400;
 	cfg_list_free(&maps);
-	cfg_list_free(&cmds);
-	cfg_list_free(&files);
 
 	/* A test hook: a shorter wait for a busy mailbox (seconds). */
 	secs = MBOX_LOCK_TIMEOUT / 1000;

@@ -43,7 +43,9 @@ lspawn_send(int sock, const struct lspawn_req *r)
 
 	snprintf(num[0], sizeof(num[0]), "%lld", (long long)r->start);
 	snprintf(num[1], sizeof(num[1]), "%lld", (long long)r->len);
-	if (put(pkt, &len, r->target) < 0 ||
+	if (put(pkt, &len, local_kind_name(r->kind)) < 0 ||
+	    put(pkt, &len, local_origin_name(r->origin)) < 0 ||
+	    put(pkt, &len, r->target) < 0 ||
 	    put(pkt, &len, r->address ? r->address : "") < 0 ||
 	    put(pkt, &len, r->privs ? r->privs : "") < 0 ||
 	    put(pkt, &len, r->sender) < 0 || put(pkt, &len, num[0]) < 0 ||
@@ -121,19 +123,24 @@ serve_one(const struct local_conf *conf, const char *pkt, size_t len,
 	struct local_conf	 c = *conf;
 	struct mbox_msg		 mm;
 	struct buf		 why = BUF_INIT;
-	const char		*target, *address, *privs;
+	struct local_target	 t;
+	const char		*kind, *origin, *address, *privs;
 	size_t			 at = 0;
 	int			 status;
 
 	memset(&mm, 0, sizeof(mm));
-	target = field(pkt, len, &at);
+	memset(&t, 0, sizeof(t));
+	kind = field(pkt, len, &at);
+	origin = field(pkt, len, &at);
+	t.name = field(pkt, len, &at);
 	address = field(pkt, len, &at);
 	privs = field(pkt, len, &at);
 	mm.sender = field(pkt, len, &at);
 	mm.start = number(field(pkt, len, &at));
 	mm.len = number(field(pkt, len, &at));
 	if (fd < 0 || mm.sender == NULL || mm.start < 0 || mm.len < 0 ||
-	    *target == '\0') {
+	    local_kind_parse(kind, &t.kind) < 0 ||
+	    local_origin_parse(origin, &t.origin) < 0 || *t.name == '\0') {
 		buf_sets(&why, "4.3.0 malformed request to the delivery agent");
 		reply(EX_SOFTWARE, &why);
 		buf_free(&why);
@@ -143,7 +150,7 @@ serve_one(const struct local_conf *conf, const char *pkt, size_t len,
 	c.privs = *privs ? privs : NULL;
 	mm.fd = fd;
 	mm.when = time(NULL);
-	status = local_deliver(&c, target, &mm, &why);
+	status = local_deliver(&c, &t, &mm, &why);
 	reply(status, &why);
 	buf_free(&why);
 }

@@ -28,6 +28,7 @@
 #include "mem.h"
 #include "proc.h"
 #include "queue.h"
+#include "route.h"
 
 #define FEED_CHUNK	65536		/* bytes per write to an agent */
 #define ROUTE_LINE_MAX	8192		/* longest route-transport answer */
@@ -80,7 +81,10 @@ struct agent {
 struct job {
 	struct msg	*m;
 	size_t		 rcpt;
-	char		*transport, *nexthop, *recipient;
+	enum route_kind	 kind;		/* what recipient is (route.h) */
+	enum route_origin origin;	/* where the delivery came from */
+	const char	*transport;	/* route_kind_name(kind), for logs */
+	char		*nexthop, *recipient;
 	struct dest	*dest;
 	struct proc	 p;
 	int		 in_fd;		/* agent's stdin, fed from the file */
@@ -399,7 +403,7 @@ router_stop(void)
 static int
 router_start(void)
 {
-	char	*argv[6];
+	char	*argv[7];
 	int	 n = 0;
 
 	argv[n++] = q.bin_route.s;
@@ -408,6 +412,7 @@ router_start(void)
 		argv[n++] = (char *)q.cfgdir;
 	}
 	argv[n++] = "-s";
+	argv[n++] = "-t";	/* typed answers: KIND and ORIGIN fields */
 	argv[n] = NULL;
 	if (proc_spawn_fed(&q.router, argv, &q.router_in) < 0)
 		return -1;
@@ -419,8 +424,11 @@ router_start(void)
 	return 0;
 }
 
+/* One delivery of a typed answer (route-transport -s -t, route.h). */
 struct route {
-	char	*transport, *nexthop, *recipient;
+	enum route_kind	 kind;
+	enum route_origin origin;
+	char		*nexthop, *recipient;
 };
 
 /* routes_free - release answers */
@@ -428,7 +436,6 @@ static void
 routes_free(struct route *r, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		free(r[i].transport);
 		free(r[i].nexthop);
 		free(r[i].recipient);
 	}
@@ -436,8 +443,33 @@ routes_free(struct route *r, size_t n)
 }
 
 /*
+ * route_line - one typed answer line "QUERY KIND NEXTHOP TARGET ORIGIN"
+ * into r; 0, or -1 when it is not one (a field missing or unknown)
+ */
+static int
+route_line(char *line, struct route *r)
+{
+	char	*f[5], *p = line;
+
+	for (int i = 0; i < 5; i++) {
+		f[i] = p;
+		p = p ? strchr(p, '\t') : NULL;
+		if (p)
+			*p++ = '\0';
+	}
+	if (f[4] == NULL || p != NULL || route_kind_parse(f[1], &r->kind) < 0 ||
+	    route_origin_parse(f[4], &r->origin) < 0)
+		return -1;
+	r->nexthop = xstrdup(f[2]);
+	r->recipient = xstrdup(f[3]);
+	return 0;
+}
+
+/*
  * route - ask the router where addr goes: a list of deliveries.  Returns
- * the count, or -1 when the router failed (a temporary error).
+ * the count, or -1 when the router failed (a temporary error), including
+ * an answer with a line that is not a typed answer line: nothing of such
+ * an answer is used.
  */
 static ssize_t
 route(const char *addr, struct route **out)
@@ -445,6 +477,7 @@ route(const char *addr, struct route **out)
 	struct buf	 line = BUF_INIT, req = BUF_INIT;
 	struct route	*r = NULL;
 	size_t		 n = 0;
+	int		 bad = 0;
 
 	*out = NULL;
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -459,7 +492,6 @@ route(const char *addr, struct route **out)
 			continue;
 		}
 		for (;;) {
-			char		*f[4], *p;
 			enum io_result	 ir;
 
 			ir = io_getline(&q.router_io, &line, ROUTE_LINE_MAX);
@@ -470,27 +502,27 @@ route(const char *addr, struct route **out)
 				router_stop();
 				break;
 			}
+			if (line.len == 0 && bad) {
+				log_warnx("%s: malformed answer line: "
+				    "answer ignored", q.bin_route.s);
+				routes_free(r, n);
+				buf_free(&line);
+				buf_free(&req);
+				return -1;
+			}
 			if (line.len == 0) {
 				buf_free(&line);
 				buf_free(&req);
 				*out = r;
 				return (ssize_t)n;
 			}
-			p = line.s;
-			for (int i = 0; i < 4; i++) {
-				f[i] = p;
-				p = p ? strchr(p, '\t') : NULL;
-				if (p)
-					*p++ = '\0';
-			}
-			if (f[3] == NULL)
-				continue;	/* not ours: skip it */
 			r = xreallocarray(r, n + 1, sizeof(*r));
-			r[n].transport = xstrdup(f[1]);
-			r[n].nexthop = xstrdup(f[2]);
-			r[n].recipient = xstrdup(f[3]);
-			n++;
+			if (route_line(line.s, &r[n]) < 0)
+				bad = 1;
+			else
+				n++;
 		}
+		bad = 0;
 	}
 	buf_free(&line);
 	buf_free(&req);
@@ -514,7 +546,6 @@ job_relay(const struct job *j)
 static void
 job_free(struct job *j)
 {
-	free(j->transport);
 	free(j->nexthop);
 	free(j->recipient);
 	buf_free(&j->out);
@@ -523,16 +554,19 @@ job_free(struct job *j)
 
 /* job_new - a job for recipient i of m, waiting for a slot */
 static void
-job_new(struct msg *m, size_t i, const char *tr, const char *nh,
-    const char *rcpt)
+job_new(struct msg *m, size_t i, enum route_kind kind,
+    enum route_origin origin, const char *nh, const char *rcpt)
 {
 	struct job	*j = xcalloc(1, sizeof(*j));
 	struct buf	 key = BUF_INIT;
+	const char	*tr = route_kind_name(kind);
 	int		 limit;
 
 	j->m = m;
 	j->rcpt = i;
-	j->transport = xstrdup(tr);
+	j->kind = kind;
+	j->origin = origin;
+	j->transport = tr;
 	j->nexthop = xstrdup(nh);
 	j->recipient = xstrdup(rcpt);
 	j->in_fd = -1;
@@ -540,7 +574,7 @@ job_new(struct msg *m, size_t i, const char *tr, const char *nh,
 	j->verdict = -1;
 	buf_init(&j->out);
 	/* One delivery at a time per mailbox; per next hop for SMTP. */
-	if (strcmp(tr, "smtp") == 0) {
+	if (kind == ROUTE_SMTP) {
 		buf_printf(&key, "smtp:%s", nh);
 		limit = q.dest_limit;
 	} else {
@@ -668,15 +702,52 @@ agent_new(const char *key)
 	return a;
 }
 
-/* agent_start - hand a local, file or pipe delivery to an agent */
+/* agent_kind - the agent's kind for a local, file or command delivery */
+static enum local_kind
+agent_kind(enum route_kind k)
+{
+	switch (k) {
+	case ROUTE_PIPE:
+		return LOCAL_COMMAND;
+	case ROUTE_FILE:
+		return LOCAL_FILE;
+	case ROUTE_MAILDIR:
+		return LOCAL_MAILDIR;
+	default:
+		return LOCAL_MAILBOX;
+	}
+}
+
+/* agent_origin - the agent's origin for the resolver's */
+static enum local_origin
+agent_origin(enum route_origin o)
+{
+	switch (o) {
+	case ROUTE_FROM_ALIAS:
+		return LOCAL_FROM_ALIAS;
+	case ROUTE_FROM_FORWARD:
+		return LOCAL_FROM_FORWARD;
+	case ROUTE_FROM_INCLUDE:
+		return LOCAL_FROM_INCLUDE;
+	default:
+		return LOCAL_FROM_RECIPIENT;
+	}
+}
+
+/*
+ * agent_start - hand a mailbox, file, Maildir or command delivery to an
+ * agent, its kind and origin as fields of their own
+ */
 static int
 agent_start(struct job *j)
 {
 	struct lspawn_req	 r;
 	struct agent		*a = NULL;
-	int			 local = strcmp(j->transport, "local") == 0;
+	int			 local = j->kind == ROUTE_LOCAL;
 
 	memset(&r, 0, sizeof(r));
+	r.kind = agent_kind(j->kind);
+	r.origin = agent_origin(j->origin);
 	r.target = j->recipient;
 	if (local)
 		r.address = j->m->env.rcpt[j->rcpt].addr;
@@ -740,7 +811,7 @@ job_start(struct job *j)
 {
 	char	*argv[16];
 
-	if (strcmp(j->transport, "smtp") != 0) {
+	if (j->kind != ROUTE_SMTP) {
 		if (agent_start(j) < 0)
 			return -1;
 		j->in_fd = -1;
@@ -968,7 +1039,7 @@ job_finish(struct job *j)
 			buf_truncate(&reason, reason.len - skip);
 		}
 		if (reason.len == 0)
-			buf_sets(&reason, strcmp(j->transport, "local") == 0 ?
+			buf_sets(&reason, j->kind == ROUTE_LOCAL ?
 			    "delivered to mailbox" : "delivered");
 		log_attempt(m, j->rcpt, job_relay(j), "2.0.0", "sent",
 		    buf_cstr(&reason));
@@ -1033,15 +1104,18 @@ start_waiting(void)
  * Attempts and their outcome.
  */
 
-/* child_addr - the address an expanded delivery is known by: the mailbox
- * at myhostname for local ones, else what the router gave */
+/* child_addr - the address an expanded delivery is known by in logs and
+ * reports: the mailbox at myhostname for mailboxes, "|command" for
+ * commands (as route-transport shows them), else what the router gave */
 static char *
 child_addr(const struct route *r)
 {
 	struct buf	 b = BUF_INIT;
 
-	if (strcmp(r->transport, "local") == 0)
+	if (r->kind == ROUTE_LOCAL)
 		buf_printf(&b, "%s@%s", r->recipient, q.hostname);
+	else if (r->kind == ROUTE_PIPE)
+		buf_printf(&b, "|%s", r->recipient);
 	else
 		buf_sets(&b, r->recipient);
 	return buf_release(&b);
@@ -1057,9 +1131,8 @@ expand(struct msg *m, size_t i, struct route *r, size_t n)
 	char		*addr;
 
 	for (size_t k = 0; k < n; k++) {
-		buf_printf(&rec, "expand %zu\t", i);
-		record_clean(&rec, r[k].transport);
-		buf_addc(&rec, '\t');
+		buf_printf(&rec, "expand %zu\t%s\t%s\t", i,
+		    route_kind_word(r[k].kind), route_origin_name(r[k].origin));
 		record_clean(&rec, r[k].nexthop);
 		buf_addc(&rec, '\t');
 		record_clean(&rec, r[k].recipient);
@@ -1084,7 +1157,8 @@ expand(struct msg *m, size_t i, struct route *r, size_t n)
 		rc->orcpt = xstrdup(m->env.rcpt[i].orcpt);
 		rc->notify = m->env.rcpt[i].notify;
 		rc->parent = (int)i;
-		rc->transport = xstrdup(r[k].transport);
+		rc->transport = xstrdup(route_kind_word(r[k].kind));
+		rc->origin = xstrdup(route_origin_name(r[k].origin));
 		rc->nexthop = xstrdup(r[k].nexthop);
 		rc->recipient = xstrdup(r[k].recipient);
 	}
@@ -1093,16 +1167,18 @@ expand(struct msg *m, size_t i, struct route *r, size_t n)
 	return 0;
 }
 
-/* dispatch - act on one routed delivery of recipient i */
+/* dispatch - act on one routed delivery of recipient i, by its kind */
 static void
-dispatch(struct msg *m, size_t i, const char *tr, const char *nh,
-    const char *rcpt)
+dispatch(struct msg *m, size_t i, enum route_kind kind,
+    enum route_origin origin, const char *nh, const char *rcpt)
 {
-	if (strcmp(tr, "discard") == 0) {
+	switch (kind) {
+	case ROUTE_DISCARD:
 		log_attempt(m, i, "none", "2.0.0", "sent",
 		    "discarded");
 		mark_sent(m, i, "discarded");
-	} else if (strcmp(tr, "error") == 0) {
+		break;
+	case ROUTE_ERROR: {
 		struct buf	 r = BUF_INIT;
 
 		if (nh[0] == '5' && nh[1] == '.')
@@ -1114,7 +1190,9 @@ dispatch(struct msg *m, size_t i, const char *tr, const char *nh,
 		    buf_cstr(&r));
 		mark_failed(m, i, buf_cstr(&r));
 		buf_free(&r);
-	} else if (strcmp(tr, "defer") == 0) {
+		break;
+	}
+	case ROUTE_DEFER: {
 		struct buf	 r = BUF_INIT;
 
 		if (nh[0] == '4' && nh[1] == '.')
@@ -1125,18 +1203,43 @@ dispatch(struct msg *m, size_t i, const char *tr, const char *nh,
 		    buf_cstr(&r));
 		mark_deferred(m, i, buf_cstr(&r));
 		buf_free(&r);
-	} else if (strcmp(tr, "local") == 0 || strcmp(tr, "pipe") == 0 ||
-	    strcmp(tr, "file") == 0 || strcmp(tr, "smtp") == 0)
-		job_new(m, i, tr, nh, rcpt);
-	else {
-		struct buf	 r = BUF_INIT;
-
-		buf_printf(&r, "4.3.5 unknown mail transport %s", tr);
-		log_attempt(m, i, "none", "4.3.5", "deferred",
-		    buf_cstr(&r));
-		mark_deferred(m, i, buf_cstr(&r));
-		buf_free(&r);
+		break;
 	}
+	case ROUTE_LOCAL:
+	case ROUTE_PIPE:
+	case ROUTE_FILE:
+	case ROUTE_MAILDIR:
+	case ROUTE_SMTP:
+		job_new(m, i, kind, origin, nh, rcpt);
+		break;
+	}
+}
+
+/*
+ * routed - the typed delivery of an expand record; 0, or -1 when it is
+ * none we trust.  An older record (no origin) had its kind guessed from
+ * the target's first byte: only its mailbox, smtp, error and discard
+ * deliveries are taken (a mailbox name is still checked by the agent).
+ */
+static int
+routed(const struct queue_rcpt *rc, enum route_kind *kind,
+    enum route_origin *origin)
+{
+	if (rc->origin != NULL)
+		return route_kind_parse(rc->transport, kind) < 0 ||
+		    route_origin_parse(rc->origin, origin) < 0 ? -1 : 0;
+	*origin = ROUTE_FROM_RECIPIENT;
+	if (strcmp(rc->transport, "local") == 0)
+		*kind = ROUTE_LOCAL;
+	else if (strcmp(rc->transport, "smtp") == 0)
+		*kind = ROUTE_SMTP;
+	else if (strcmp(rc->transport, "error") == 0)
+		*kind = ROUTE_ERROR;
+	else if (strcmp(rc->transport, "discard") == 0)
+		*kind = ROUTE_DISCARD;
+	else
+		return -1;
+	return 0;
 }
 
 /* attempt - try every recipient of m that is not final */
@@ -1165,8 +1268,20 @@ attempt(struct msg *m)
 			continue;
 		m->work[i] = W_IDLE;
 		if (rc->transport != NULL) {
-			dispatch(m, i, rc->transport, rc->nexthop,
-			    rc->recipient);
+			enum route_kind		 kind;
+			enum route_origin	 origin;
+
+			if (routed(rc, &kind, &origin) == 0)
+				dispatch(m, i, kind, origin, rc->nexthop,
+				    rc->recipient);
+			else {
+				const char	*why = "5.3.5 unusable "
+				    "delivery in the queue file";
+
+				log_attempt(m, i, "none", "5.3.5", "bounced",
+				    why);
+				mark_failed(m, i, why);
+			}
 			continue;
 		}
 		n = route(rc->addr, &r);
@@ -1180,8 +1295,8 @@ attempt(struct msg *m)
 			mark_failed(m, i, "5.1.1 address resolves to nothing");
 		} else if (n == 1 || expand(m, i, r, (size_t)n) < 0) {
 			if (n == 1)
-				dispatch(m, i, r[0].transport, r[0].nexthop,
-				    r[0].recipient);
+				dispatch(m, i, r[0].kind, r[0].origin,
+				    r[0].nexthop, r[0].recipient);
 			else
 				mark_deferred(m, i, "4.3.0 cannot record "
 				    "alias expansion");

@@ -364,18 +364,28 @@ field(char **p)
 	return s;
 }
 
-/* expand_record - "expand INDEX T N R ADDRESS": one more recipient */
+/*
+ * expand_record - "expand INDEX KIND ORIGIN NEXTHOP TARGET ADDRESS": one
+ * more recipient.  The older form without ORIGIN is read with origin
+ * NULL; queue-run decides what it trusts of either.
+ */
 static int
 expand_record(struct queue_env *env, char *p, size_t *cap)
 {
-	char		*idx = field(&p), *tr = field(&p), *nh = field(&p);
-	char		*rcpt = field(&p), *addr = p, *end;
+	char		*idx = field(&p), *tr = field(&p), *origin = field(&p);
+	char		*nh = field(&p), *rcpt = field(&p), *addr = p, *end;
 	unsigned long	 i;
 	struct queue_rcpt *rc;
 
-	if (idx == NULL || tr == NULL || nh == NULL || rcpt == NULL ||
-	    addr == NULL)
+	if (idx == NULL || tr == NULL || origin == NULL || nh == NULL ||
+	    rcpt == NULL)
 		return -1;
+	if (addr == NULL) {	/* the older form: shift by one */
+		addr = rcpt;
+		rcpt = nh;
+		nh = origin;
+		origin = NULL;
+	}
 	errno = 0;
 	i = strtoul(idx, &end, 10);
 	if (errno || *end || i >= env->nrcpt)
@@ -392,6 +402,7 @@ expand_record(struct queue_env *env, char *p, size_t *cap)
 	rc->notify = env->rcpt[i].notify;
 	rc->parent = (int)i;
 	rc->transport = xstrdup(tr);
+	rc->origin = origin != NULL ? xstrdup(origin) : NULL;
 	rc->nexthop = xstrdup(nh);
 	rc->recipient = xstrdup(rcpt);
 	return 0;
@@ -569,6 +580,7 @@ queue_env_free(struct queue_env *env)
 		free(env->rcpt[i].dsn);
 		free(env->rcpt[i].reason);
 		free(env->rcpt[i].transport);
+		free(env->rcpt[i].origin);
 		free(env->rcpt[i].nexthop);
 		free(env->rcpt[i].recipient);
 	}

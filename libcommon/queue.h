@@ -19,12 +19,17 @@
  *	end
  *	done INDEX TAB STATUS TAB DSN TAB REASON	(appended by queue-run)
  *	defer INDEX TAB TIME TAB DSN TAB REASON
- *	expand INDEX TAB TRANSPORT TAB NEXTHOP TAB RECIPIENT TAB ADDRESS
+ *	expand INDEX TAB KIND TAB ORIGIN TAB NEXTHOP TAB TARGET TAB ADDRESS
  *
  * An expand record (an alias or .forward that routed one recipient to
  * several deliveries) adds a recipient numbered after the last, already
  * routed, and marks INDEX as expanded; done and defer records may then
- * name the new number.
+ * name the new number.  KIND and ORIGIN are the typed fields of the
+ * resolver's answer (route.h: mailbox, smtp, command, file, maildir,
+ * error, discard, defer; recipient, alias, forward, include), NEXTHOP and
+ * TARGET its other two; the delivery's kind is never read from TARGET.
+ * An older record without ORIGIN is read with origin NULL (queue-run
+ * then trusts only its mailbox, smtp, error and discard deliveries).
  * The envelope follows the message because a writer may learn it last
  * (queue-inject -e); the size is filled in when the file is committed.
  * Writers create the file under tmp/, fsync it, rename it into active/
@@ -72,7 +77,8 @@ struct queue_rcpt {
 	char			*dsn;		/* newest status, or NULL */
 	char			*reason;
 	int			 parent;	/* -1, or the expanded one */
-	char			*transport;	/* routed (expand records) */
+	char			*transport;	/* routed (expand records): KIND */
+	char			*origin;	/* ORIGIN; NULL: older record */
 	char			*nexthop;
 	char			*recipient;
 };

@@ -53,7 +53,7 @@
 #define SET_MIN_SLOTS		64
 
 /* Every field of an answer line is capped (route_format()). */
-_Static_assert(ROUTE_QUERY_MAX + ROUTE_TEXT_MAX + ROUTE_ITEM_MAX + 1 + 16 <=
+_Static_assert(ROUTE_QUERY_MAX + ROUTE_TEXT_MAX + ROUTE_ITEM_MAX + 1 + 32 <=
     ROUTE_ANSWER_MAX, "an answer line fits ROUTE_ANSWER_MAX");
 
 /* Characters allowed in forward_path expansions (Postfix's default). */
@@ -167,6 +167,22 @@ static int
 is_ctl(unsigned char c)
 {
 	return c < 0x20 || c == 0x7f;
+}
+
+/* origin_of - the route_origin of an origin's EXP_* type */
+static enum route_origin
+origin_of(int type)
+{
+	switch (type) {
+	case EXP_ALIAS:
+		return ROUTE_FROM_ALIAS;
+	case EXP_FORWARD:
+		return ROUTE_FROM_FORWARD;
+	case EXP_INCLUDE:
+		return ROUTE_FROM_INCLUDE;
+	default:
+		return ROUTE_FROM_RECIPIENT;
+	}
 }
 
 /* has_ctl - any control character in s[0..len)? */
@@ -756,6 +772,7 @@ route_kind_name(enum route_kind k)
 	case ROUTE_PIPE:
 		return "pipe";
 	case ROUTE_FILE:
+	case ROUTE_MAILDIR:
 		return "file";
 	case ROUTE_ERROR:
 		return "error";
@@ -765,6 +782,64 @@ route_kind_name(enum route_kind k)
 		return "defer";
 	}
 	return "defer";
+}
+
+/* The words of the typed protocol, by kind and by origin (route.h). */
+static const char *const kind_words[] = {
+	[ROUTE_LOCAL] = "mailbox",
+	[ROUTE_SMTP] = "smtp",
+	[ROUTE_PIPE] = "command",
+	[ROUTE_FILE] = "file",
+	[ROUTE_ERROR] = "error",
+	[ROUTE_DISCARD] = "discard",
+	[ROUTE_DEFER] = "defer",
+	[ROUTE_MAILDIR] = "maildir",
+};
+static const char *const origin_words[] = {
+	[ROUTE_FROM_RECIPIENT] = "recipient",
+	[ROUTE_FROM_ALIAS] = "alias",
+	[ROUTE_FROM_FORWARD] = "forward",
+	[ROUTE_FROM_INCLUDE] = "include",
+};
+#define NWORDS(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* route_kind_word - the KIND field of the typed protocol */
+const char *
+route_kind_word(enum route_kind k)
+{
+	return (size_t)k < NWORDS(kind_words) ? kind_words[k] : "defer";
+}
+
+/* route_kind_parse - a KIND word back into a kind; 0 or -1 */
+int
+route_kind_parse(const char *word, enum route_kind *k)
+{
+	for (size_t i = 0; i < NWORDS(kind_words); i++)
+		if (strcmp(word, kind_words[i]) == 0) {
+			*k = (enum route_kind)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* route_origin_name - the ORIGIN field of the typed protocol */
+const char *
+route_origin_name(enum route_origin o)
+{
+	return (size_t)o < NWORDS(origin_words) ? origin_words[o] :
+	    "recipient";
+}
+
+/* route_origin_parse - an ORIGIN word back into an origin; 0 or -1 */
+int
+route_origin_parse(const char *word, enum route_origin *o)
+{
+	for (size_t i = 0; i < NWORDS(origin_words); i++)
+		if (strcmp(word, origin_words[i]) == 0) {
+			*o = (enum route_origin)i;
+			return 0;
+		}
+	return -1;
 }
 
 /* add_field - append s with control characters as '?', at most max bytes */
@@ -781,7 +856,7 @@ add_field(struct buf *out, const char *s, size_t len, size_t max)
 		buf_addc(out, is_ctl((unsigned char)s[i]) ? '?' : s[i]);
 }
 
-/* route_format - one answer line (see route.h) */
+/* route_format - one answer line, user-facing form (see route.h) */
 void
 route_format(struct buf *out, const char *query, size_t qlen,
     const struct route_result *r)
@@ -792,7 +867,26 @@ route_format(struct buf *out, const char *query, size_t qlen,
 	buf_addc(out, '\t');
 	add_field(out, r->nexthop, strlen(r->nexthop), ROUTE_TEXT_MAX);
 	buf_addc(out, '\t');
-	add_field(out, r->recipient, strlen(r->recipient), ROUTE_ITEM_MAX + 1);
+	if (r->kind == ROUTE_PIPE)
+		buf_addc(out, '|');
+	add_field(out, r->recipient, strlen(r->recipient), ROUTE_ITEM_MAX);
+	buf_addc(out, '\n');
+}
+
+/* route_format_typed - one answer line of the typed protocol (route.h) */
+void
+route_format_typed(struct buf *out, const char *query, size_t qlen,
+    const struct route_result *r)
+{
+	add_field(out, query, qlen, ROUTE_QUERY_MAX);
+	buf_addc(out, '\t');
+	buf_adds(out, route_kind_word(r->kind));
+	buf_addc(out, '\t');
+	add_field(out, r->nexthop, strlen(r->nexthop), ROUTE_TEXT_MAX);
+	buf_addc(out, '\t');
+	add_field(out, r->recipient, strlen(r->recipient), ROUTE_ITEM_MAX);
+	buf_addc(out, '\t');
+	buf_adds(out, route_origin_name(r->origin));
 	buf_addc(out, '\n');
 }
 
@@ -802,8 +896,8 @@ route_format(struct buf *out, const char *query, size_t qlen,
 
 /* add_result - append a delivery to the answer */
 static void
-add_result(struct route_answer *a, enum route_kind kind, const char *nexthop,
-    const char *recipient)
+add_result(struct route_answer *a, enum route_kind kind,
+    enum route_origin origin, const char *nexthop, const char *recipient)
 {
 	struct route_result	*r;
 
@@ -813,6 +907,7 @@ add_result(struct route_answer *a, enum route_kind kind, const char *nexthop,
 	}
 	r = &a->v[a->n++];
 	r->kind = kind;
+	r->origin = origin;
 	r->nexthop = xstrdup(*nexthop != '\0' ? nexthop : "-");
 	r->recipient = xstrdup(*recipient != '\0' ? recipient : "-");
 }
@@ -836,8 +931,8 @@ printable(struct buf *out, const char *s, size_t len, size_t max)
 
 /* emit - answer one delivery, once */
 static void
-emit(struct query *q, enum route_kind kind, const char *nexthop,
-    const char *recipient)
+emit(struct query *q, enum route_kind kind, enum route_origin origin,
+    const char *nexthop, const char *recipient)
 {
 	struct buf	 key = BUF_INIT, nh = BUF_INIT, rc = BUF_INIT;
 	int		*st;
@@ -854,7 +949,8 @@ emit(struct query *q, enum route_kind kind, const char *nexthop,
 			q->full = 1;
 		else {
 			*st = SEEN_OUT;
-			add_result(q->ans, kind, buf_cstr(&nh), buf_cstr(&rc));
+			add_result(q->ans, kind, origin, buf_cstr(&nh),
+			    buf_cstr(&rc));
 		}
 	}
 	buf_free(&key);
@@ -874,7 +970,8 @@ fail_perm(struct query *q, const char *addr, const char *fmt, ...)
 	va_end(ap);
 	buf_truncate(&text, ROUTE_TEXT_MAX);
 	external(&ext, addr);
-	emit(q, ROUTE_ERROR, buf_cstr(&text), buf_cstr(&ext));
+	emit(q, ROUTE_ERROR, ROUTE_FROM_RECIPIENT, buf_cstr(&text),
+	    buf_cstr(&ext));
 	buf_free(&text);
 	buf_free(&ext);
 }
@@ -1459,11 +1556,8 @@ handle_item(struct query *q, const struct alias_item *it,
 		else if (len == 0 || len > ROUTE_ITEM_MAX || has_ctl(t, len))
 			fail_perm(q, o->addr, "5.3.5 bad command \"%.64s\"",
 			    t);
-		else {
-			buf_addc(&b, '|');
-			buf_adds(&b, t);
-			emit(q, ROUTE_PIPE, o->privs, b.s);
-		}
+		else
+			emit(q, ROUTE_PIPE, origin_of(o->type), o->privs, t);
 		break;
 	case ALIAS_FILE:
 		if (!(e->allow_file & o->type))
@@ -1472,8 +1566,9 @@ handle_item(struct query *q, const struct alias_item *it,
 		else if (len > ROUTE_ITEM_MAX || has_ctl(t, len))
 			fail_perm(q, o->addr, "5.3.5 bad file name \"%.64s\"",
 			    t);
-		else
-			emit(q, ROUTE_FILE, o->privs, t);
+		else	/* aliases(5): "/file/name/" is a Maildir */
+			emit(q, t[len - 1] == '/' ? ROUTE_MAILDIR : ROUTE_FILE,
+			    origin_of(o->type), o->privs, t);
 		break;
 	case ALIAS_INCLUDE:
 		if (depth >= ROUTE_DEPTH_MAX)
@@ -1512,17 +1607,21 @@ find_user(struct query *q, const char *name, struct user *u)
 /* mailbox - the user's mailbox, if the user is one we know */
 static void
 mailbox(struct query *q, const char *lc, const char *user, const char *ext,
-    const char *domain, const char *full, int known)
+    const char *domain, const char *full, int known, enum route_origin from)
 {
 	struct route_engine	*e = q->e;
 	struct buf		 key = BUF_INIT, v = BUF_INIT, err = BUF_INIT;
 	struct buf		 ext_full = BUF_INIT;
 	enum map_result		 r = MAP_FOUND;
 
-	/* The name becomes a file name in the spool: keep it one. */
-	if (user[0] == '.' || strchr(user, '/') != NULL) {
-		fail_perm(q, full, "5.1.3 bad address syntax: \"%s\" cannot "
-		    "be a mailbox name", user);
+	/*
+	 * The name becomes a file name in the spool, and is only ever a
+	 * mailbox name: never a command, a path or an option.
+	 */
+	if (!addr_mailbox_name_ok(user, strlen(user)) ||
+	    !addr_mailbox_name_ok(lc, strlen(lc))) {
+		fail_perm(q, full, "5.1.3 bad address syntax: \"%.64s\" cannot "
+		    "be a mailbox name", lc);
 		return;
 	}
 	if (!known && !e->recipients.empty) {
@@ -1539,7 +1638,7 @@ mailbox(struct query *q, const char *lc, const char *user, const char *ext,
 	}
 	switch (r) {
 	case MAP_FOUND:
-		emit(q, ROUTE_LOCAL, "-", user);
+		emit(q, ROUTE_LOCAL, from, "-", user);
 		break;
 	case MAP_NOTFOUND:
 		external(&ext_full, full);
@@ -1594,7 +1693,8 @@ resolve_local(struct query *q, const char *local, const char *domain,
 	    depth) != 0)
 		goto out;
 	if (!stopped(q))
-		mailbox(q, lc.s, user.s, buf_cstr(&ext), domain, full, known);
+		mailbox(q, lc.s, user.s, buf_cstr(&ext), domain, full, known,
+		    origin_of(from->type));
 out:
 	user_free(&pw);
 	buf_free(&lc);
@@ -1823,14 +1923,15 @@ resolve_addr(struct query *q, const char *addr, const struct origin *from,
 			    nh.s);
 			fail_temp(q, "4.3.5 bad next hop for %s", ext.s);
 		} else
-			emit(q, ROUTE_SMTP, nh.s, ext.s);
+			emit(q, ROUTE_SMTP, origin_of(from->type), nh.s,
+			    ext.s);
 	}
 	else if (strcmp(tr.s, "error") == 0) {
 		status_text(&text, '5', given ? nh.s : "",
 		    "mail for this address is not accepted");
-		emit(q, ROUTE_ERROR, text.s, ext.s);
+		emit(q, ROUTE_ERROR, ROUTE_FROM_RECIPIENT, text.s, ext.s);
 	} else if (strcmp(tr.s, "discard") == 0)
-		emit(q, ROUTE_DISCARD, "-", ext.s);
+		emit(q, ROUTE_DISCARD, origin_of(from->type), "-", ext.s);
 	else if (strcmp(tr.s, "retry") == 0) {
 		status_text(&text, '4', given ? nh.s : "",
 		    "delivery temporarily suspended");
@@ -1880,8 +1981,8 @@ route_resolve(struct route_engine *e, const char *query, size_t len,
 	}
 	if (addr.len == 0) {
 		printable(&ext, query, len, ROUTE_QUERY_MAX);
-		add_result(ans, ROUTE_ERROR, "5.1.3 bad address syntax",
-		    buf_cstr(&ext));
+		add_result(ans, ROUTE_ERROR, ROUTE_FROM_RECIPIENT,
+		    "5.1.3 bad address syntax", buf_cstr(&ext));
 		buf_free(&addr);
 		buf_free(&ext);
 		return ROUTE_RESOLVED;
@@ -1907,7 +2008,8 @@ route_resolve(struct route_engine *e, const char *query, size_t len,
 	external(&ext, addr.s);
 	if (q.defer) {
 		route_answer_reset(ans);
-		add_result(ans, ROUTE_DEFER, buf_cstr(&q.why), ext.s);
+		add_result(ans, ROUTE_DEFER, ROUTE_FROM_RECIPIENT,
+		    buf_cstr(&q.why), ext.s);
 		status = ROUTE_TEMPFAIL;
 	} else if (q.full) {
 		struct buf	 t = BUF_INIT;
@@ -1918,10 +2020,12 @@ route_resolve(struct route_engine *e, const char *query, size_t len,
 		    "%d deliveries or %d items", ext.s, ROUTE_RESULTS_MAX,
 		    ROUTE_WORK_MAX);
 		buf_truncate(&t, ROUTE_TEXT_MAX);
-		add_result(ans, ROUTE_ERROR, t.s, ext.s);
+		add_result(ans, ROUTE_ERROR, ROUTE_FROM_RECIPIENT, t.s,
+		    ext.s);
 		buf_free(&t);
 	} else if (ans->n == 0)
-		add_result(ans, ROUTE_DISCARD, "-", ext.s);
+		add_result(ans, ROUTE_DISCARD, ROUTE_FROM_RECIPIENT, "-",
+		    ext.s);
 	set_free(&q.seen);
 	buf_free(&q.why);
 	buf_free(&addr);

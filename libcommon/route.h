@@ -18,20 +18,42 @@
  * one ROUTE_DEFER delivery whose nexthop is "4.X.Y reason".  A query that is
  * not an address gives one ROUTE_ERROR delivery (5.1.3), not a failure.
  *
- * Deliveries (struct route_result; text never holds control characters):
+ * Deliveries (struct route_result; text never holds control characters).
+ * The kind is the delivery's type; nothing downstream reads a kind from
+ * the bytes of the recipient field:
  *	kind		nexthop				recipient
  *	ROUTE_LOCAL	"-"				mailbox user name
  *	ROUTE_SMTP	"[host]:port", "host", "domain"	local@domain
- *	ROUTE_PIPE	user to run as			"|command"
- *	ROUTE_FILE	user to write as		"/path"
+ *	ROUTE_PIPE	user to run as			the command
+ *	ROUTE_FILE	user to write as		"/path" (mbox)
+ *	ROUTE_MAILDIR	user to write as		"/path/" (Maildir)
  *	ROUTE_ERROR	"5.X.Y text"			the address
  *	ROUTE_DISCARD	"-"				the address
  *	ROUTE_DEFER	"4.X.Y text"			the address
+ * and the origin says where it came from: ROUTE_FROM_RECIPIENT (the
+ * query itself), ROUTE_FROM_ALIAS, ROUTE_FROM_FORWARD or
+ * ROUTE_FROM_INCLUDE (an item of an alias, .forward or :include: file).
+ * Only those three produce ROUTE_PIPE, ROUTE_FILE and ROUTE_MAILDIR, and
+ * only when allow_mail_to_commands / allow_mail_to_files name that
+ * origin (Postfix local(8)'s alias, forward, include).  A mailbox name
+ * that addr_mailbox_name_ok() refuses ('|', '/', a control character, a
+ * leading '.' or '-') is answered ROUTE_ERROR 5.1.3, never ROUTE_LOCAL.
+ * Error and defer answers have the origin ROUTE_FROM_RECIPIENT.
  *
- * route_format() appends one answer line, "QUERY\tKIND\tNEXTHOP\tRECIPIENT\n",
- * to out: the query as given, with control characters shown as '?' and cut
- * at ROUTE_QUERY_MAX bytes, so that the line stays one line; an empty
- * field is "-".  A line is never longer than ROUTE_ANSWER_MAX bytes.
+ * route_format() appends one answer line in the user-facing form of
+ * route-transport(8), "QUERY\tTRANSPORT\tNEXTHOP\tRECIPIENT\n", to out:
+ * the query as given, with control characters shown as '?' and cut at
+ * ROUTE_QUERY_MAX bytes, so that the line stays one line; an empty field
+ * is "-"; TRANSPORT is route_kind_name() (a Maildir shows as "file") and
+ * a command is shown as "|command".  route_format_typed() appends the
+ * line of the typed protocol (route-transport -s -t, read by queue-run):
+ * "QUERY\tKIND\tNEXTHOP\tTARGET\tORIGIN\n" with KIND route_kind_word()
+ * (mailbox, smtp, command, file, maildir, error, discard, defer), TARGET
+ * the recipient field as above (a command without any '|') and ORIGIN
+ * route_origin_name() (recipient, alias, forward, include).
+ * route_kind_parse() and route_origin_parse() read those words back: 0,
+ * or -1 for any other word.  A line is never longer than
+ * ROUTE_ANSWER_MAX bytes.
  *
  * The engine only reads files; it runs no command.  When it runs as root
  * it reads .forward files, and :include: files named in them, with the
@@ -66,6 +88,14 @@ enum route_kind {
 	ROUTE_ERROR,
 	ROUTE_DISCARD,
 	ROUTE_DEFER,
+	ROUTE_MAILDIR,
+};
+
+enum route_origin {
+	ROUTE_FROM_RECIPIENT = 0,
+	ROUTE_FROM_ALIAS,
+	ROUTE_FROM_FORWARD,
+	ROUTE_FROM_INCLUDE,
 };
 
 enum route_status {
@@ -75,6 +105,7 @@ enum route_status {
 
 struct route_result {
 	enum route_kind	 kind;
+	enum route_origin origin;
 	char		*nexthop;
 	char		*recipient;
 };
@@ -95,7 +126,13 @@ enum route_status route_resolve(struct route_engine *, const char *, size_t,
 void	 route_answer_init(struct route_answer *);
 void	 route_answer_free(struct route_answer *);
 const char *route_kind_name(enum route_kind);
+const char *route_kind_word(enum route_kind);
+int	 route_kind_parse(const char *, enum route_kind *);
+const char *route_origin_name(enum route_origin);
+int	 route_origin_parse(const char *, enum route_origin *);
 void	 route_format(struct buf *, const char *, size_t,
+	    const struct route_result *);
+void	 route_format_typed(struct buf *, const char *, size_t,
 	    const struct route_result *);
 
 /*

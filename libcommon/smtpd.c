@@ -610,6 +610,11 @@ cmd_rcpt(struct session *s, const struct smtpd_cmd *c)
 		reply(s, "501 5.1.3 Bad recipient address syntax");
 		goto out;
 	}
+	if (!addr_rcpt_ok(buf_cstr(&path.mailbox))) {
+		reply(s, "550 5.1.3 Bad recipient address syntax: the local "
+		    "part cannot be a mailbox name");
+		goto out;
+	}
 	if (addr_parse_params(c->arg + path.params, c->arg_len - path.params,
 	    &params) < 0) {
 		reply(s, "501 5.5.4 Bad RCPT parameter syntax");

@@ -298,6 +298,9 @@ extract(struct submit *s, const struct hdr_field *f, struct submit_rcpts *l)
 			continue;		/* an empty group */
 		} else if (!queue_addr_ok(it->addr)) {
 			warn_addr(s, f, "ignoring unusable address", it->addr);
+		} else if (!addr_rcpt_ok(it->addr)) {
+			warn_addr(s, f, "ignoring address whose local part "
+			    "cannot be a mailbox name", it->addr);
 		} else if (s->plain.n + s->resent.n >= SUBMIT_RCPT_MAX) {
 			r = fail(s, EX_DATAERR, "5.5.3 too many recipients "
 			    "(more than %d)", SUBMIT_RCPT_MAX);
@@ -603,7 +606,8 @@ submit_parse_sender(const char *arg, struct buf *out, struct buf *err)
 /*
  * submit_parse_rcpt - a command-line recipient argument: as Postfix
  * does, an address list ("a@x, Bee <b@y>"); a bare local part stays
- * bare.  Appends to l; -1 with a reason when any part is bad.
+ * bare.  Appends to l; -1 with a reason when any part is bad, -2 when
+ * a local part cannot be a mailbox name (addr_rcpt_ok()).
  */
 int
 submit_parse_rcpt(const char *arg, struct submit_rcpts *l, struct buf *err)
@@ -611,7 +615,7 @@ submit_parse_rcpt(const char *arg, struct submit_rcpts *l, struct buf *err)
 	struct addr_list	 al;
 	const char		*s;
 	size_t			 len, n0 = l->n;
-	int			 r = 0;
+	int			 r = 0, mailbox = 1;
 
 	s = trim(arg, &len);
 	addr_list_init(&al);
@@ -621,7 +625,10 @@ submit_parse_rcpt(const char *arg, struct submit_rcpts *l, struct buf *err)
 
 		if (it->bad || (it->addr && !queue_addr_ok(it->addr)))
 			r = -1;
-		else if (it->addr)
+		else if (it->addr && !addr_rcpt_ok(it->addr)) {
+			r = -1;
+			mailbox = 0;
+		} else if (it->addr)
 			submit_rcpts_add(l, it->addr);
 	}
 	if (al.nbad || l->n == n0)
@@ -629,8 +636,15 @@ submit_parse_rcpt(const char *arg, struct submit_rcpts *l, struct buf *err)
 	if (r < 0) {
 		while (l->n > n0)
 			free(l->v[--l->n]);
-		if (err)
+		if (err && !mailbox)
+			buf_printf(err, "5.1.3 bad recipient address: the "
+			    "local part cannot be a mailbox name (a '|', '/' "
+			    "or control character, or a leading '.' or '-'): "
+			    "%s", arg);
+		else if (err)
 			buf_printf(err, "5.1.3 bad recipient address: %s", arg);
+		if (!mailbox)
+			r = -2;
 	}
 	addr_list_free(&al);
 	return r;
@@ -793,7 +807,8 @@ submit_envelope(struct buf *out, const char *sender, const char *ret,
 	if (envid && *envid)
 		buf_printf(out, "E%s%c", envid, 0);
 	for (size_t i = 0; i < l->n; i++) {
-		if (!queue_addr_ok(l->v[i]) || *l->v[i] == '\0') {
+		if (!queue_addr_ok(l->v[i]) || *l->v[i] == '\0' ||
+		    !addr_rcpt_ok(l->v[i])) {
 			if (err)
 				buf_adds(err, "5.1.3 bad recipient address");
 			goto bad;

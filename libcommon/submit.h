@@ -31,7 +31,8 @@
  * submit_parse_rcpt() a command-line recipient argument (an address
  * list, as Postfix reads it), submit_parse_notify() and
  * submit_parse_ret() the -N and -R values; each returns 0, or -1 with
- * a reason in err.  submit_from_value(), submit_msgid() and
+ * a reason in err (submit_parse_rcpt() -2 when a local part cannot be a
+ * mailbox name: addr_rcpt_ok(), sendmail's EX_NOUSER).  submit_from_value(), submit_msgid() and
  * submit_envelope() format.  Lists in struct submit_rcpts own their
  * strings: release with submit_rcpts_free().
  *

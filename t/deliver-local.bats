@@ -277,7 +277,7 @@ world() {
 
 @test "a /file target is appended in mbox format as default_privs" {
 	world
-	run --separate-stderr deliver-local -f s@x.test "$NR/out/log" \
+	run --separate-stderr deliver-local -f s@x.test -w "$NR/out/log" \
 		< <(printf 'S: f\n\nbody\n')
 	[ "$status" -eq 0 ]
 	{ envelope s@x.test nobody@mx.example.test; printf 'S: f\n\nbody\n\n'
@@ -288,21 +288,21 @@ world() {
 
 @test "a /file target in a missing directory: 73" {
 	world
-	run --separate-stderr deliver-local "$NR/out/none/log" < <(echo x)
+	run --separate-stderr deliver-local -w "$NR/out/none/log" < <(echo x)
 	[ "$status" -eq 73 ]
 	[[ "$stderr" == "deliver-local: fatal: 5.2.0 "* ]]
 }
 
 @test "/dev/null as file target discards" {
-	run deliver-local /dev/null < <(echo x)
+	run deliver-local -w /dev/null < <(echo x)
 	[ "$status" -eq 0 ]
 }
 
-@test "|command: exit 0 delivers, the message and environment as local(8)" {
+@test "-x command: exit 0 delivers, the message and environment as local(8)" {
 	world
 	export FOO=inherited
 	echo 'S: c' | deliver-local -f s@x.test -a bob@example.org \
-		"|cat >$NR/out/msg; env >$NR/out/env"
+		-x "cat >$NR/out/msg; env >$NR/out/env"
 	{ envelope s@x.test bob@example.org; printf 'S: c\n'; } \
 		>"$BATS_TEST_TMPDIR/want"
 	cmp "$NR/out/msg" "$BATS_TEST_TMPDIR/want"
@@ -316,32 +316,32 @@ world() {
 	! grep -q PIPEMAIL "$NR/out/env"
 }
 
-@test "|command without shell syntax is run directly" {
+@test "-x command without shell syntax is run directly" {
 	world
-	echo body | deliver-local "|/usr/bin/tee $NR/out/direct"
+	echo body | deliver-local -x "/usr/bin/tee $NR/out/direct"
 	tail -n 1 "$NR/out/direct" | grep -qx body
-	run --separate-stderr deliver-local "|$NR/no/such/program" < <(echo x)
+	run --separate-stderr deliver-local -x "$NR/no/such/program" < <(echo x)
 	[ "$status" -eq 69 ]
 	[[ "$stderr" == *"5.3.0 command failed with status 127"*"cannot execute"* ]]
 }
 
-@test "|command exit 75 is temporary, exit 1 permanent with its output" {
-	run --separate-stderr deliver-local '|echo busy; exit 75' < <(echo x)
+@test "-x command exit 75 is temporary, exit 1 permanent with its output" {
+	run --separate-stderr deliver-local -x 'echo busy; exit 75' < <(echo x)
 	[ "$status" -eq 75 ]
 	[ "$stderr" = "deliver-local: fatal: 4.3.0 command failed with status 75: echo busy; exit 75: busy" ]
-	run --separate-stderr deliver-local '|echo mailbox is on fire; exit 1' \
+	run --separate-stderr deliver-local -x 'echo mailbox is on fire; exit 1' \
 		< <(echo x)
 	[ "$status" -eq 69 ]
 	[[ "$stderr" == "deliver-local: fatal: 5.3.0 command failed with status 1: "*": mailbox is on fire" ]]
-	run --separate-stderr deliver-local '|kill -9 $$' < <(echo x)
+	run --separate-stderr deliver-local -x 'kill -9 $$' < <(echo x)
 	[ "$status" -eq 75 ]
 	[[ "$stderr" == *"4.3.0 command killed by signal 9"* ]]
 }
 
-@test "|command over command_time_limit is killed: 75" {
+@test "-x command over command_time_limit is killed: 75" {
 	instance 'command_time_limit = 1s'
 	SECONDS=0
-	run --separate-stderr deliver-local '|sleep 30; echo late' < <(echo x)
+	run --separate-stderr deliver-local -x 'sleep 30; echo late' < <(echo x)
 	[ "$status" -eq 75 ]
 	[ "$SECONDS" -lt 10 ]
 	[[ "$stderr" == *"4.3.0 command timed out after 1 s"* ]]
@@ -349,10 +349,10 @@ world() {
 
 @test "commands and files refused when not allowed: 77" {
 	instance 'allow_mail_to_commands =' 'allow_mail_to_files ='
-	run --separate-stderr deliver-local '|cat' < <(echo x)
+	run --separate-stderr deliver-local -x cat < <(echo x)
 	[ "$status" -eq 77 ]
 	[[ "$stderr" == *"5.7.1 mail to commands is not allowed"* ]]
-	run --separate-stderr deliver-local "$BATS_TEST_TMPDIR/f" < <(echo x)
+	run --separate-stderr deliver-local -w "$BATS_TEST_TMPDIR/f" < <(echo x)
 	[ "$status" -eq 77 ]
 	[ ! -e "$BATS_TEST_TMPDIR/f" ]
 }
@@ -394,7 +394,7 @@ world() {
 	[ "$status" -eq 77 ]
 	[[ "$stderr" == *"owned by uid"* ]]
 	# A command runs as the user named by -u.
-	echo x | deliver-local -u pmtest1 "|id -un >$NR/out/who"
+	echo x | deliver-local -u pmtest1 -x "id -un >$NR/out/who"
 	[ "$(cat "$NR/out/who")" = pmtest1 ]
 }
 
@@ -405,7 +405,7 @@ world() {
 	[[ "$stderr" == *"deliver-local: $ME: 2.0.0 delivered to mailbox"* ]]
 	[[ "$stderr" == *"deliver-local: no-such-user-pm: 5.1.1 user unknown"* ]]
 	[ "$(grep -c '^From ' "$MB")" -eq 1 ]
-	run --separate-stderr deliver-local no-such-user-pm '|:; exit 75' "$ME" \
+	run --separate-stderr deliver-local -x ':; exit 75' no-such-user-pm "$ME" \
 		< <(echo y)
 	[ "$status" -eq 75 ]
 	[ "$(grep -c '^From ' "$MB")" -eq 2 ]
@@ -413,7 +413,7 @@ world() {
 }
 
 @test "usage: bad flag or no target gives usage: and 64" {
-	run --separate-stderr deliver-local -x "$ME"
+	run --separate-stderr deliver-local -Q "$ME"
 	[ "$status" -eq 64 ]
 	[[ "$stderr" == *"usage: deliver-local"* ]]
 	run --separate-stderr deliver-local </dev/null

@@ -273,7 +273,7 @@ agents() {
 	queue-run $CF -f
 	[ "$(count_msgs "$INST/mail/alice")" -eq 1 ]
 	[ "$(queued active)" -eq 1 ]
-	grep -q '^expand 0	local	-	alice	' "$INST"/spool/active/*
+	grep -q '^expand 0	mailbox	alias	-	alice	' "$INST"/spool/active/*
 	grep -q 'orig_to=<crew@localhost>, relay=pipe, .*status=deferred' "$INST/maillog"
 	rm "$INST/etc/fail"
 	queue-run $CF -f
