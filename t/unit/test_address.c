@@ -654,6 +654,46 @@ test_list_nasty(void)
 	buf_free(&b);
 }
 
+/* A recipient's local part is only ever a mailbox name. */
+static void
+test_mailbox_names(void)
+{
+	static const struct {
+		const char	*addr;
+		int		 want;
+	} cases[] = {
+		{"bob@example.org", 1},
+		{"bob", 1},
+		{"postmaster", 1},
+		{"bob.smith+tag@example.org", 1},
+		{"\"john doe\"@example.org", 1},
+		{"a-b@example.org", 1},
+		{"\"|touch x\"@mx.example", 0},
+		{"|id@mx.example", 0},
+		{"\"x|y\"@mx.example", 0},
+		{"\"/etc/passwd\"@mx.example", 0},
+		{"a/b@mx.example", 0},
+		{"\"-oQ/tmp\"@mx.example", 0},
+		{"-x@mx.example", 0},
+		{"\".forward\"@mx.example", 0},
+		{"\"a\\\001b\"@mx.example", 0},
+		{"\"a\tb\"@mx.example", 0},
+		{"\"a\x7f\"@mx.example", 0},
+		{"@mx.example", 0},
+		{"\"\"@mx.example", 0},
+		{"\"|x@y\"@mx.example", 0},	/* the last @ outside quotes */
+		{"\"unbalanced@mx.example", 0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		is_int(addr_rcpt_ok(cases[i].addr), cases[i].want,
+		    cases[i].addr);
+	is_int(addr_mailbox_name_ok("bob", 3), 1, "bob is a name");
+	is_int(addr_mailbox_name_ok("|bob", 4), 0, "|bob is not");
+	is_int(addr_mailbox_name_ok("bob\0x", 5), 0, "a NUL is not");
+	is_int(addr_mailbox_name_ok("", 0), 0, "empty is not");
+}
+
 int
 main(void)
 {
@@ -664,5 +704,6 @@ main(void)
 	test_utils();
 	test_golden();
 	test_list_nasty();
+	test_mailbox_names();
 	return tap_done();
 }

@@ -113,21 +113,35 @@ test_roundtrip(void)
 
 	/* An alias expansion adds routed recipients after the last. */
 	{
-		const char	*r3 = "expand 0\tlocal\t-\tcarol\tcarol@x\n"
-				   "expand 0\tpipe\tnobody\t|/bin/cat\ta@y\n"
-				   "done 3\tsent\t2.0.0\tok\n";
+		const char	*r3 = "expand 0\tmailbox\talias\t-\tcarol\t"
+				   "carol@x\n"
+				   "expand 0\tcommand\tforward\tnobody\t"
+				   "/bin/cat\t|/bin/cat\n"
+				   "done 3\tsent\t2.0.0\tok\n"
+				   "expand 1\tpipe\tnobody\t|/bin/old\ta@y\n";
 
 		if (ftruncate(fd, lseek(fd, 0, SEEK_END) - 9) < 0)
 			abort();
 		is_int(queue_append(fd, r3, strlen(r3)), 0, "append expand");
 	}
 	is_int(queue_env_read(fd, &env, &err), 0, "reads expansions");
-	is_int((long long)env.nrcpt, 4, "two recipients added");
+	is_int(env.rcpt[1].state, QR_EXPANDED, "second parent expanded");
 	is_int(env.rcpt[0].state, QR_EXPANDED, "parent expanded");
 	is_int(env.rcpt[2].parent, 0, "child knows its parent");
 	is_str(env.rcpt[2].recipient, "carol", "child is routed");
-	is_str(env.rcpt[3].transport, "pipe", "second child's transport");
+	is_str(env.rcpt[2].transport, "mailbox", "first child's kind");
+	is_str(env.rcpt[2].origin, "alias", "first child's origin");
+	is_str(env.rcpt[3].transport, "command", "second child's kind");
+	is_str(env.rcpt[3].origin, "forward", "second child's origin");
 	is_str(env.rcpt[3].nexthop, "nobody", "second child's nexthop");
+	is_str(env.rcpt[3].recipient, "/bin/cat", "second child's target");
+	is_str(env.rcpt[3].addr, "|/bin/cat", "second child's address");
+	/* The older form, without an origin, is read with none. */
+	is_int((long long)env.nrcpt, 5, "an older record adds one more");
+	is_str(env.rcpt[4].transport, "pipe", "older record's transport");
+	ok(env.rcpt[4].origin == NULL, "older record: no origin");
+	is_str(env.rcpt[4].recipient, "|/bin/old", "older record's target");
+	is_str(env.rcpt[4].addr, "a@y", "older record's address");
 	is_int(env.rcpt[3].state, QR_SENT, "done record names a child");
 	is_str(env.rcpt[2].orcpt, "rfc822;x@y", "child inherits ORCPT");
 	queue_env_free(&env);

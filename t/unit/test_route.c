@@ -147,9 +147,56 @@ test_format(void)
 		    "an answer line never exceeds ROUTE_ANSWER_MAX");
 		free(huge);
 	}
+	r.kind = ROUTE_PIPE;
+	r.origin = ROUTE_FROM_FORWARD;
+	r.nexthop = (char *)"bob";
+	r.recipient = (char *)"/usr/bin/vacation bob";
+	buf_reset(&out);
+	route_format(&out, "bob", 3, &r);
+	is_str(buf_cstr(&out), "bob\tpipe\tbob\t|/usr/bin/vacation bob\n",
+	    "a command is shown with its |");
+	buf_reset(&out);
+	route_format_typed(&out, "bob", 3, &r);
+	is_str(buf_cstr(&out), "bob\tcommand\tbob\t/usr/bin/vacation bob\t"
+	    "forward\n", "typed: the kind and origin are fields, no |");
+	r.kind = ROUTE_MAILDIR;
+	r.origin = ROUTE_FROM_ALIAS;
+	r.recipient = (char *)"/var/box/";
+	buf_reset(&out);
+	route_format(&out, "b", 1, &r);
+	is_str(buf_cstr(&out), "b\tfile\tbob\t/var/box/\n",
+	    "a Maildir is a file to users");
+	buf_reset(&out);
+	route_format_typed(&out, "b", 1, &r);
+	is_str(buf_cstr(&out), "b\tmaildir\tbob\t/var/box/\talias\n",
+	    "typed: maildir");
 	buf_free(&out);
 	is_str(route_kind_name(ROUTE_DEFER), "defer", "kind name defer");
 	is_str(route_kind_name(ROUTE_PIPE), "pipe", "kind name pipe");
+}
+
+/* The words of the typed protocol read back into what they name. */
+static void
+test_words(void)
+{
+	static const char *const bad[] = {
+		"pipe", "local", "Mailbox", "", "command ", "|", "/",
+	};
+	enum route_kind		 k;
+	enum route_origin	 o;
+
+	for (int i = ROUTE_LOCAL; i <= ROUTE_MAILDIR; i++)
+		ok(route_kind_parse(route_kind_word((enum route_kind)i),
+		    &k) == 0 && (int)k == i, "kind %s reads back",
+		    route_kind_word((enum route_kind)i));
+	for (int i = ROUTE_FROM_RECIPIENT; i <= ROUTE_FROM_INCLUDE; i++)
+		ok(route_origin_parse(route_origin_name((enum route_origin)i),
+		    &o) == 0 && (int)o == i, "origin %s reads back",
+		    route_origin_name((enum route_origin)i));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		is_int(route_kind_parse(bad[i], &k), -1, "no such kind");
+		is_int(route_origin_parse(bad[i], &o), -1, "no such origin");
+	}
 }
 
 /* answer - resolve query with the loaded configuration, lines joined */
@@ -185,7 +232,9 @@ static const char config[] =
     "alias_maps = inline:{ {team = root, known}, {root = root, known}, "
     "{a = b}, {b = a, known}, {c = c+x}, {prog = |/bin/prog arg}, "
     "{log = /var/log/x}, {away = far@remote.test}, {none = ,}, "
-    "{self = \\self}, {dup = known, known, root, root} }\n";
+    "{self = \\self}, {dup = known, known, root, root}, "
+    "{box = /var/spool/box/}, {quoted = \"|x\"@localhost}, "
+    "{qfile = \"/etc/x\"@localhost} }\n";
 
 static void
 test_engine(void)
@@ -290,6 +339,82 @@ test_engine(void)
 	buf_free(&out);
 }
 
+/*
+ * Typed answers: the kind and origin of every delivery are fields; a
+ * local part that is no mailbox name is an error, never a mailbox ('|'
+ * and '/' are atext: such an address needs no quotes in an answer).
+ */
+static void
+test_typed(void)
+{
+	static const struct {
+		const char	*query;
+		const char	*want;
+	} cases[] = {
+		{"known", "known\tmailbox\t-\tknown\trecipient\n"},
+		{"team", "team\tmailbox\t-\troot\talias\n"
+		    "team\tmailbox\t-\tknown\talias\n"},
+		{"prog", "prog\tcommand\tdaemon\t/bin/prog arg\talias\n"},
+		{"log", "log\tfile\tdaemon\t/var/log/x\talias\n"},
+		{"box", "box\tmaildir\tdaemon\t/var/spool/box/\talias\n"},
+		{"away", "away\tsmtp\tremote.test\tfar@remote.test\talias\n"},
+		{"u@null.test", "u@null.test\tdiscard\t-\tu@null.test\t"
+		    "recipient\n"},
+		{"\"|x\"@localhost", "\"|x\"@localhost\terror\t5.1.3 bad "
+		    "address syntax: \"|x\" cannot be a mailbox name\t"
+		    "|x@localhost\trecipient\n"},
+		{"\"|touch x\"@mx.example.test", "\"|touch x\"@mx.example.test"
+		    "\terror\t5.1.3 bad address syntax: \"|touch x\" cannot "
+		    "be a mailbox name\t\"|touch x\"@mx.example.test\t"
+		    "recipient\n"},
+		{"\"a|b\"@localhost", "\"a|b\"@localhost\terror\t5.1.3 bad "
+		    "address syntax: \"a|b\" cannot be a mailbox name\t"
+		    "a|b@localhost\trecipient\n"},
+		{"\"/etc/passwd\"@localhost", "\"/etc/passwd\"@localhost\t"
+		    "error\t5.1.3 bad address syntax: \"/etc/passwd\" cannot "
+		    "be a mailbox name\t/etc/passwd@localhost\t"
+		    "recipient\n"},
+		{"-oi@localhost", "-oi@localhost\terror\t5.1.3 bad address "
+		    "syntax: \"-oi\" cannot be a mailbox name\t"
+		    "-oi@localhost\trecipient\n"},
+		{"quoted", "quoted\terror\t5.1.3 bad address syntax: \"|x\" "
+		    "cannot be a mailbox name\t|x@localhost\t"
+		    "recipient\n"},
+		{"qfile", "qfile\terror\t5.1.3 bad address syntax: "
+		    "\"/etc/x\" cannot be a mailbox name\t"
+		    "/etc/x@localhost\trecipient\n"},
+		/* Remote mail is not the resolver's to judge by its name. */
+		{"\"|x\"@remote.test", "\"|x\"@remote.test\tsmtp\t"
+		    "remote.test\t|x@remote.test\trecipient\n"},
+	};
+	struct buf		 err = BUF_INIT, out = BUF_INIT;
+	struct route_engine	*e;
+	struct route_answer	 ans;
+
+	if (cfg_load_text(config, sizeof(config) - 1, "main.cf", &err) < 0 ||
+	    (e = route_open(&err)) == NULL) {
+		ok(0, "set-up: %s", buf_cstr(&err));
+		buf_free(&err);
+		return;
+	}
+	route_answer_init(&ans);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char	*q = cases[i].query;
+		char		 name[160];
+
+		buf_reset(&out);
+		(void)route_resolve(e, q, strlen(q), &ans);
+		for (size_t k = 0; k < ans.n; k++)
+			route_format_typed(&out, q, strlen(q), &ans.v[k]);
+		snprintf(name, sizeof(name), "typed answer for %s", q);
+		is_str(buf_cstr(&out), cases[i].want, name);
+	}
+	route_answer_free(&ans);
+	route_close(e);
+	buf_free(&err);
+	buf_free(&out);
+}
+
 /* A missing table is a temporary failure, never "not found". */
 static void
 test_missing_table(void)
@@ -370,7 +495,9 @@ main(void)
 	test_domain();
 	test_literal();
 	test_format();
+	test_words();
 	test_engine();
+	test_typed();
 	test_missing_table();
 	test_caps();
 	return tap_done();

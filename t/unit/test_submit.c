@@ -194,6 +194,27 @@ test_bad_address_warning(void)
 	buf_free(&out);
 }
 
+/* test_command_recipient - -t never takes a |command or /file recipient */
+static void
+test_command_recipient(void)
+{
+	struct submit	 s;
+	struct buf	 out = BUF_INIT;
+	const char	*in = "To: \"|touch x\"@localhost, ok@x.test\n"
+			      "Cc: \"/etc/passwd\"@localhost\n\n";
+
+	submit_init(&s, X, FROM, DATE, MSGID);
+	submit_push(&s, in, strlen(in), &out);
+	submit_finish(&s, &out);
+	is_int((long long)s.rcpt.n, 1, "only the mailbox address is taken");
+	is_str(s.rcpt.n > 0 ? s.rcpt.v[0] : "", "ok@x.test",
+	    "and it is ok@x.test");
+	ok(strstr(buf_cstr(&s.warnings), "cannot be a mailbox name") != NULL,
+	    "the skipped ones are warned of");
+	submit_free(&s);
+	buf_free(&out);
+}
+
 /* test_nul_bytes - NUL bytes pass through headers and body */
 static void
 test_nul_bytes(void)
@@ -360,6 +381,11 @@ test_parse_rcpt(void)
 		{"", -1, ""},
 		{"group:;", -1, ""},
 		{"ok@x.test, <bad@@x>", -1, ""},
+		/* A local part that cannot be a mailbox name. */
+		{"\"|touch x\"@localhost", -2, ""},
+		{"|id", -2, ""},
+		{"a@x.test, \"/etc/passwd\"@localhost", -2, ""},
+		{"-oQ@localhost", -2, ""},
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -489,6 +515,7 @@ main(void)
 {
 	test_engine();
 	test_bad_address_warning();
+	test_command_recipient();
 	test_nul_bytes();
 	test_long_lines();
 	test_too_many();
