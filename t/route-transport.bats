@@ -392,6 +392,42 @@ forward() {
 	run route-transport '"../etc"@localhost' .profile@localhost
 	[[ "${lines[0]}" == *"${TAB}error${TAB}5.1.3 "* ]]
 	[[ "${lines[1]}" == *"${TAB}error${TAB}5.1.3 "* ]]
+	# Nor a command, a file or an option: such a name is never local.
+	run route-transport '"|touch x"@localhost' '|id@localhost' \
+	    '"/etc/passwd"@localhost' '"-oQ"@localhost' 'a|b@localhost'
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 5 ]
+	for l in "${lines[@]}"; do
+		[[ "$l" == *"${TAB}error${TAB}5.1.3 bad address syntax: "*"cannot be a mailbox name${TAB}"* ]]
+	done
+}
+
+@test "route-transport: -s -t answers typed lines with KIND and ORIGIN" {
+	with_aliases "allow_mail_to_commands = alias"
+	aliases 'prog: "|/usr/bin/procmail -a x"' 'log: /var/log/mail.copy' \
+	    'box: /var/spool/box/' 'crew: root, far@remote.example'
+	printf 'prog\nlog\nbox\ncrew\nroot@localhost\n"|id"@localhost\n' \
+	    >"$BATS_TEST_TMPDIR/in"
+	route-transport -s -t <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out"
+	{
+		printf 'prog\tcommand\tnobody\t/usr/bin/procmail -a x\talias\n\n'
+		printf 'log\tfile\tnobody\t/var/log/mail.copy\talias\n\n'
+		printf 'box\tmaildir\tnobody\t/var/spool/box/\talias\n\n'
+		printf 'crew\tmailbox\t-\troot\talias\n'
+		printf 'crew\tsmtp\tremote.example\tfar@remote.example\talias\n\n'
+		printf 'root@localhost\tmailbox\t-\troot\trecipient\n\n'
+		printf '"|id"@localhost\terror\t5.1.3 bad address syntax: "|id" '
+		printf 'cannot be a mailbox name\t|id@localhost\trecipient\n\n'
+	} >"$BATS_TEST_TMPDIR/want"
+	cmp "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/out"
+	# The user-facing lines keep four fields; a Maildir is a file there.
+	run route-transport prog box
+	[ "${lines[0]}" = "$(line prog pipe nobody '|/usr/bin/procmail -a x')" ]
+	[ "${lines[1]}" = "$(line box file nobody /var/spool/box/)" ]
+	# -t is for server mode only.
+	run --separate-stderr route-transport -t root
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"usage:"* ]]
 }
 
 @test "route-transport: a table that cannot be read defers (exit 75)" {
