@@ -119,6 +119,28 @@ bounces() {
 	[ "$(queued active)" -eq 0 ]
 }
 
+@test "kind: a bounce to a MAIL FROM of \"|cmd\"@host runs nothing" {
+	kind_instance \
+	    "transport_maps = inline:{ nowhere.test = error:5.1.2 no such domain }"
+	kind_aliases "bob: x@nowhere.test"
+	{
+		printf 'EHLO attacker.example\r\n'
+		printf 'MAIL FROM:<"|%s"@mx.example.test>\r\n' \
+		    "$(evil "$OUT/cmd")"
+		printf 'RCPT TO:<bob@mx.example.test>\r\n'
+		printf 'DATA\r\nSubject: hi\r\n\r\nbody\r\n.\r\nQUIT\r\n'
+	} >"$BATS_TEST_TMPDIR/session"
+	run bash -c 'TCPREMOTEIP=192.0.2.1 smtp-listen <"$1" | tr -d "\r"' _ \
+	    "$BATS_TEST_TMPDIR/session"
+	[ "$status" -eq 0 ]
+	grep -q '^250 2\.0\.0 .*queued' <<<"$output"
+	# bob bounces; the bounce to the sender must not become a command.
+	for i in 1 2 3; do queue-run $CF -f; done
+	[ ! -e "$OUT/cmd" ]
+	grep -q 'status=bounced (5\.1\.3 bad address syntax' "$INST/maillog"
+	[ "$(queued active)" -eq 0 ]
+}
+
 @test "kind: sendmail to a quoted |command or /file is refused (67), nothing queued or run" {
 	kind_instance
 	run --separate-stderr sendmail $CF -i \
