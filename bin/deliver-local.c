@@ -293,8 +293,11 @@ main(int argc, char **argv)
 	m.pause_midway = getenv("PIPEMAIL_TEST_PAUSE_MIDWAY") != NULL;
 	spool(&m, (off_t)cfg_get_size("message_size_limit"));
 
-	if (n > 1)
-		return many(&c, targets, n, &m, &t0);
+	if (n > 1) {
+		status = many(&c, targets, n, &m, &t0);
+		free(targets);
+		return status;
+	}
 	status = one(&c, &targets[0], &m, &t0, &why);
 	if (status != EX_OK)
 		die_perm(status, "%s", buf_cstr(&why));
