@@ -34,6 +34,7 @@ serve(int fd, const struct sockaddr *peer, socklen_t plen,
 	o.fd_in = fd;
 	o.fd_out = fd;
 	o.client = &cl;
+	o.ctl = -1;
 	return smtpd_session(&o);
 }
 
@@ -101,6 +102,7 @@ main(int argc, char **argv)
 		so.fd_in = STDIN_FILENO;
 		so.fd_out = STDOUT_FILENO;
 		so.client = &cl;
+		so.ctl = -1;
 		status = smtpd_session(&so);
 	}
 	buf_free(&err);

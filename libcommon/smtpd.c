@@ -46,6 +46,8 @@
 #define BODY_LINE_MAX		HDR_LINE_MAX	/* body_checks piece */
 #define REASON_MAX		400	/* a stage's reason in a reply */
 #define SIZE_DIGITS_MAX		20	/* RFC 1870 size-value, 64 bits */
+#define ETRN_SESSION_MAX	5	/* ETRN requests heeded per session */
+#define LISTENER_WAIT_MS	5000	/* for the listener's rate answer */
 
 /* What went wrong with a message while it streamed in. */
 enum verdict {
@@ -95,6 +97,15 @@ struct session {
 	struct restrict_ctx *rc;
 	struct checks	*ck;
 
+	/* Time limits (stress-dependent, see limits_load). */
+	int		 ctl;		/* the listener's socket, or -1 */
+	int		 stress;	/* the listener is at its limit */
+	long long	 timeout_ms;	/* smtpd_timeout */
+	int		 per_request;	/* smtpd_per_request_deadline */
+	long long	 min_rate;	/* smtpd_min_data_rate, bytes/s */
+	long long	 deadline_us;	/* of the request in hand; 0: none */
+	int		 in_data;	/* DATA bytes extend the deadline */
+
 	/* Limits from main.cf. */
 	long long	 size_limit;
 	long long	 rcpt_limit, overshoot_limit;
@@ -110,6 +121,7 @@ struct session {
 	const char	*last;		/* last command, for the log */
 	unsigned	 counts[SMTPD_V_UNKNOWN + 1];
 	unsigned	 ncommands;
+	unsigned	 netrn;		/* ETRN requests heeded */
 
 	/* The mail transaction (RFC 5321 3.3). */
 	int		 in_mail;
@@ -123,21 +135,214 @@ struct session {
 };
 
 /*
+ * Time limits.  Every read from the client goes through session_read(),
+ * which waits on the client and, under smtp-listen -l, on the listener's
+ * socket, which says when the process limit is reached (Postfix's
+ * "stress"): the stress-dependent parameters are then read again, so a
+ * session already running gets the short limits too.  With
+ * smtpd_per_request_deadline the time limit covers a whole command line
+ * or the whole DATA (Postfix 3.7), which each byte of DATA extends by
+ * 1/smtpd_min_data_rate seconds, never past smtpd_timeout from now;
+ * without it, each read gets smtpd_timeout.
+ */
+
+/* now_us - a monotonic clock in microseconds */
+static long long
+now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* limits_load - the stress-dependent limits from main.cf */
+static void
+limits_load(struct session *s)
+{
+	long long	 t = cfg_get_time("smtpd_timeout");
+
+	s->timeout_ms = t > INT_MAX / 1000 ? INT_MAX : t * 1000;
+	s->per_request = cfg_get_bool("smtpd_per_request_deadline");
+	s->min_rate = cfg_get_int("smtpd_min_data_rate");
+	s->hard_limit = cfg_get_int("smtpd_hard_error_limit");
+	io_set_timeout(&s->out, (int)s->timeout_ms);
+}
+
+/* stress_set - set main.cf's "stress" as Postfix's master does; the
+ * value stays for later sessions in this process until changed */
+static void
+stress_set(struct session *s, int on)
+{
+	struct buf	 err = BUF_INIT;
+
+	s->stress = on;
+	if ((*cfg_get("stress") != '\0') != on &&
+	    cfg_set("stress", on ? "yes" : "", &err) < 0)
+		log_warnx("cannot set stress: %s", buf_cstr(&err));
+	buf_free(&err);
+	limits_load(s);
+}
+
+/* request_start - a new command line or DATA: a new deadline */
+static void
+request_start(struct session *s, int data)
+{
+	s->in_data = data;
+	s->deadline_us = s->per_request ? now_us() + s->timeout_ms * 1000 : 0;
+}
+
+/* stress_begins - the listener reached its limit during the session */
+static void
+stress_begins(struct session *s)
+{
+	long long	 cap;
+
+	if (s->stress)
+		return;
+	stress_set(s, 1);
+	log_info("stress: process limit reached; smtpd_timeout %llds for %s",
+	    s->timeout_ms / 1000, s->cl->addr);
+	cap = now_us() + s->timeout_ms * 1000;
+	if (s->per_request && (s->deadline_us == 0 || s->deadline_us > cap))
+		s->deadline_us = cap;
+}
+
+/* ctl_heard - a packet from the listener: only "S" (stress) matters
+ * here; the end of the socket means nobody to hear from */
+static void
+ctl_heard(struct session *s)
+{
+	char	 c;
+	ssize_t	 n = recv(s->ctl, &c, 1, MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n == 1 && c == 'S')
+		stress_begins(s);
+	else if (n <= 0)
+		s->ctl = -1;
+}
+
+/* session_read - the client transport (io.h): a read within the time
+ * limits, hearing the listener meanwhile */
+static ssize_t
+session_read(void *ctx, void *p, size_t len)
+{
+	struct session	*s = ctx;
+
+	for (;;) {
+		struct pollfd	 pfd[2];
+		nfds_t		 np = 1;
+		long long	 left_ms;
+		ssize_t		 n;
+		int		 r;
+
+		left_ms = s->timeout_ms;
+		if (s->deadline_us > 0)
+			left_ms = (s->deadline_us - now_us() + 999) / 1000;
+		if (left_ms <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		pfd[0].fd = s->in.fd;
+		pfd[0].events = POLLIN;
+		if (s->ctl >= 0) {
+			pfd[1].fd = s->ctl;
+			pfd[1].events = POLLIN;
+			np = 2;
+		}
+		r = poll(pfd, np, left_ms > INT_MAX ? INT_MAX : (int)left_ms);
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (r == 0 && s->deadline_us == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (r <= 0)
+			continue;	/* the deadline is checked above */
+		if (np == 2 && pfd[1].revents)
+			ctl_heard(s);
+		if (pfd[0].revents == 0)
+			continue;
+		n = read(s->in.fd, p, len);
+		if (n > 0 && s->in_data && s->deadline_us > 0) {
+			long long	 now = now_us();
+			long long	 cap = now + s->timeout_ms * 1000;
+
+			s->deadline_us += (long long)n * 1000000 / s->min_rate;
+			if (s->deadline_us > cap)
+				s->deadline_us = cap;
+		}
+		return n;
+	}
+}
+
+/* session_write - the client transport's write (the input stream does
+ * not write) */
+static ssize_t
+session_write(void *ctx, const void *p, size_t len)
+{
+	struct session	*s = ctx;
+
+	return write(s->in.fd, p, len);
+}
+
+/* listener_allows - smtpd_client_message_rate_limit: ask the listener,
+ * which counts for every process, whether one more message from this
+ * client is allowed; 1 yes, 0 no (no listener, or no answer: yes) */
+static int
+listener_allows(struct session *s)
+{
+	long long	 until = now_us() + LISTENER_WAIT_MS * 1000LL;
+
+	if (s->ctl < 0 || cfg_get_int("smtpd_client_message_rate_limit") == 0)
+		return 1;
+	if (send(s->ctl, "m", 1, MSG_NOSIGNAL) != 1)
+		return 1;
+	for (;;) {
+		struct pollfd	 pfd = {s->ctl, POLLIN, 0};
+		long long	 left = (until - now_us()) / 1000;
+		char		 c;
+		ssize_t		 n;
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
+			log_warnx("no message rate answer from the listener");
+			return 1;
+		}
+		n = recv(s->ctl, &c, 1, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0) {
+			s->ctl = -1;
+			return 1;
+		}
+		if (c == 'S')
+			stress_begins(s);
+		else if (c == 'y' || c == 'n')
+			return c == 'y';
+	}
+}
+
+/*
  * Replies.
  */
 
-/* error_pause - Postfix smtpd_error_sleep_time / soft_error_limit:
- * slow down a client that keeps making errors */
+/*
+ * error_pause - Postfix 2.1 and later: the first smtpd_soft_error_limit
+ * errors cost nothing, each one after that smtpd_error_sleep_time; the
+ * error that reaches smtpd_hard_error_limit costs nothing either, as the
+ * 421 and the close follow at once
+ */
 static void
 error_pause(struct session *s)
 {
-	long long	 secs = s->errors >= s->soft_limit ? s->errors :
-	    s->error_sleep;
-
-	if (secs <= 0)
+	if (s->errors <= s->soft_limit || s->errors >= s->hard_limit ||
+	    s->error_sleep <= 0)
 		return;
 	io_flush(&s->out);
-	sleep(secs > UINT_MAX ? UINT_MAX : (unsigned)secs);
+	sleep(s->error_sleep > UINT_MAX ? UINT_MAX :
+	    (unsigned)s->error_sleep);
 }
 
 /* vreply - queue one reply line "CODE text"; a 4xx or 5xx counts as an
@@ -476,6 +681,13 @@ cmd_mail(struct session *s, const struct smtpd_cmd *c)
 	}
 	if (s->in_mail) {
 		reply(s, "503 5.5.1 Error: nested MAIL command");
+		return;
+	}
+	if (!listener_allows(s)) {
+		/* Postfix's anvil(8) answer to smtpd_client_message_rate_limit */
+		log_warnx("Message delivery request rate limit exceeded for "
+		    "%s", client_id(s));
+		reply(s, "450 4.7.1 Error: too much mail from %s", s->cl->addr);
 		return;
 	}
 	addr_path_init(&path);
@@ -1147,6 +1359,7 @@ data_receive(struct session *s, struct sink *k)
 	int			 r = 0;
 
 	smtpd_data_init(&d);
+	request_start(s, 1);
 	while (!d.done) {
 		size_t	 used;
 
@@ -1171,6 +1384,7 @@ data_receive(struct session *s, struct sink *k)
 			sink_feed(s, k, out.s, out.len);
 		buf_reset(&out);
 	}
+	s->in_data = 0;
 	buf_free(&out);
 	return r;
 }
@@ -1454,6 +1668,7 @@ session_loop(struct session *s)
 			    s->last ? s->last : "CONNECT", client_id(s));
 			return;
 		}
+		request_start(s, 0);
 		r = io_getline(&s->in, &s->line, SMTPD_LINE_MAX);
 		switch (r) {
 		case IO_OK:
@@ -1516,7 +1731,7 @@ smtpd_session(const struct smtpd_opts *o)
 	struct session		 s;
 	struct buf		 err = BUF_INIT;
 	struct sigaction	 ign;
-	long long		 t;
+	struct io_transport	 tr;
 	int			 status = EX_OK;
 
 	memset(&s, 0, sizeof(s));
@@ -1525,14 +1740,18 @@ smtpd_session(const struct smtpd_opts *o)
 	s.host = cfg_get("myhostname");
 	io_init(&s.in, o->fd_in);
 	io_init(&s.out, o->fd_out);
-	t = cfg_get_time("smtpd_timeout");
-	t = t > INT_MAX / 1000 ? INT_MAX : t * 1000;
-	io_set_timeout(&s.in, (int)t);
-	io_set_timeout(&s.out, (int)t);
+	/* Reads wait in session_read(), within the time limits. */
+	memset(&tr, 0, sizeof(tr));
+	tr.read = session_read;
+	tr.write = session_write;
+	tr.ctx = &s;
+	io_set_transport(&s.in, &tr);
+	io_set_timeout(&s.in, 0);
+	s.ctl = o->ctl;
+	stress_set(&s, o->stress);
 	s.size_limit = cfg_get_size("message_size_limit");
 	s.rcpt_limit = cfg_get_int("smtpd_recipient_limit");
 	s.overshoot_limit = cfg_get_int("smtpd_recipient_overshoot_limit");
-	s.hard_limit = cfg_get_int("smtpd_hard_error_limit");
 	s.soft_limit = cfg_get_int("smtpd_soft_error_limit");
 	s.error_sleep = cfg_get_time("smtpd_error_sleep_time");
 	s.helo_required = cfg_get_bool("smtpd_helo_required");
