@@ -69,7 +69,9 @@ static struct {
 	struct proc	 p;
 	int		 in_fd;		/* its standard input, or -1 */
 	struct buf	 out;		/* what it said, not yet a line */
-} inj = { { -1, -1 }, -1, BUF_INIT };
+	long long	 wait_ms;	/* for each write and the answer */
+	int		 stuck;		/* it missed that limit: killed */
+} inj = { { -1, -1 }, -1, BUF_INIT, 0, 0 };
 
 /* One message on its way into queue-inject. */
 struct sink {
@@ -167,6 +169,8 @@ limits_load(struct session *s)
 	s->min_rate = cfg_get_int("smtpd_min_data_rate");
 	s->hard_limit = cfg_get_int("smtpd_hard_error_limit");
 	io_set_timeout(&s->out, (int)s->timeout_ms);
+	/* The injector gets as long as a client would. */
+	inj.wait_ms = s->timeout_ms;
 }
 
 /* stress_set - set main.cf's "stress" as Postfix's master does; the
@@ -433,7 +437,8 @@ log_reject(struct session *s, const char *what, int code, const char *dsn,
  * Restrictions (restrict.h).
  */
 
-/* restricted - run the restrictions of one stage; 1 when refused (the
+/* restricted - run the restrictions of one stage (arg: the recipient at
+ * RCPT, the domain at ETRN); 1 when refused (the
  * reply is sent), 0 to go on */
 static int
 restricted(struct session *s, enum restrict_stage stage,
@@ -450,7 +455,8 @@ restricted(struct session *s, enum restrict_stage stage,
 	info.client_name = s->cl->name;
 	info.helo = s->helo;
 	info.sender = s->in_mail ? buf_cstr(&s->sender) : NULL;
-	info.recipient = recipient;
+	info.recipient = stage == RESTRICT_ETRN ? NULL : recipient;
+	info.etrn_domain = stage == RESTRICT_ETRN ? recipient : NULL;
 	info.nrcpt = s->nrcpt;
 	info.authenticated = 0;
 	restrict_result_init(&res);
@@ -885,6 +891,51 @@ out:
  * into queue-inject.
  */
 
+/* inj_stuck - the injector missed its time limit: it is killed, so that
+ * it cannot queue a message the client was told was not taken */
+static void
+inj_stuck(void)
+{
+	if (!inj.stuck && inj.p.pid > 0) {
+		log_warnx("queue-inject gave no answer within %llds: killed",
+		    inj.wait_ms / 1000);
+		kill(inj.p.pid, SIGKILL);
+	}
+	inj.stuck = 1;
+}
+
+/* inj_write - write all of p to the injector within inj.wait_ms; 0, or
+ * -1 when it is gone or stuck */
+static int
+inj_write(const void *p, size_t n)
+{
+	const char	*c = p;
+	long long	 until = now_us() + inj.wait_ms * 1000;
+
+	while (n > 0) {
+		struct pollfd	 pfd = {inj.in_fd, POLLOUT, 0};
+		long long	 left = (until - now_us()) / 1000;
+		ssize_t		 w;
+
+		if (inj.stuck)
+			return -1;
+		if (left <= 0 || poll(&pfd, 1, left > INT_MAX ? INT_MAX :
+		    (int)left) == 0) {
+			inj_stuck();
+			return -1;
+		}
+		w = write(inj.in_fd, c, n);
+		if (w < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 /* sink_flush - hand what is gathered to queue-inject, as a D frame */
 static void
 sink_flush(struct sink *k)
@@ -894,8 +945,8 @@ sink_flush(struct sink *k)
 
 	if (k->w.len > 0 && k->running && !k->gone) {
 		n = snprintf(frame, sizeof(frame), "D%zu\n", k->w.len);
-		if (fd_write_all(inj.in_fd, frame, (size_t)n) < 0 ||
-		    fd_write_all(inj.in_fd, k->w.s, k->w.len) < 0)
+		if (inj_write(frame, (size_t)n) < 0 ||
+		    inj_write(k->w.s, k->w.len) < 0)
 			k->gone = 1;	/* it went away: a 451 later */
 	}
 	buf_reset(&k->w);
@@ -916,7 +967,7 @@ static void
 sink_close(struct sink *k)
 {
 	if (k->running && !k->gone && !k->closed &&
-	    fd_write_all(inj.in_fd, "A\n", 2) < 0)
+	    inj_write("A\n", 2) < 0)
 		k->gone = 1;
 	k->closed = 1;
 }
@@ -1130,6 +1181,7 @@ injector_stop(void)
 	while (waitpid(inj.p.pid, &ws, 0) < 0 && errno == EINTR)
 		;
 	inj.in_fd = inj.p.out_fd = -1;
+	inj.stuck = 0;
 	buf_reset(&inj.out);
 }
 
@@ -1151,6 +1203,9 @@ injector_start(void)
 	argv[n] = NULL;
 	r = proc_spawn_fed(&inj.p, argv, &inj.in_fd);
 	buf_free(&path);
+	/* Writes wait in inj_write(), within a time limit. */
+	if (r == 0)
+		fcntl(inj.in_fd, F_SETFL, O_NONBLOCK);
 	return r;
 }
 
@@ -1181,7 +1236,7 @@ inject_start(struct session *s, struct sink *k)
 			injector_stop();
 		if (injector_start() < 0)
 			break;
-		r = fd_write_all(inj.in_fd, m.s, m.len);
+		r = inj_write(m.s, m.len);
 	}
 	buf_free(&m);
 	if (r < 0)
@@ -1195,8 +1250,9 @@ inject_start(struct session *s, struct sink *k)
 static int
 inject_line(struct buf *line)
 {
-	char	 chunk[256];
-	char	*nl;
+	char		 chunk[256];
+	char		*nl;
+	long long	 until = now_us() + inj.wait_ms * 1000;
 
 	for (;;) {
 		nl = inj.out.len ? memchr(inj.out.s, '\n', inj.out.len) : NULL;
@@ -1214,9 +1270,19 @@ inject_line(struct buf *line)
 		}
 		{
 			struct pollfd	 pfd = {inj.p.out_fd, POLLIN, 0};
+			long long	 left = (until - now_us()) / 1000;
 			ssize_t		 n;
+			int		 r;
 
-			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			if (inj.stuck)
+				return -1;
+			r = left <= 0 ? 0 : poll(&pfd, 1, left > INT_MAX ?
+			    INT_MAX : (int)left);
+			if (r == 0) {
+				inj_stuck();
+				return -1;
+			}
+			if (r < 0 && errno != EINTR)
 				return -1;
 			n = read(inj.p.out_fd, chunk, sizeof(chunk));
 			if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -1239,8 +1305,9 @@ inject_wait(struct sink *k, struct buf *qid, struct buf *reason)
 
 	k->running = 0;
 	if (k->gone || inject_line(&line) < 0) {
+		buf_sets(reason, inj.stuck ? "4.3.0 queue-inject did not "
+		    "answer in time" : "4.3.0 queue-inject ended unexpectedly");
 		injector_stop();
-		buf_sets(reason, "4.3.0 queue-inject ended unexpectedly");
 		goto out;
 	}
 	buf_cstr(&line);
@@ -1267,8 +1334,8 @@ inject_commit(struct session *s, struct sink *k, struct buf *qid,
 {
 	sink_flush(k);
 	buf_addc(&s->env, '\0');	/* the closing empty record */
-	if (!k->gone && (fd_write_all(inj.in_fd, "E\n", 2) < 0 ||
-	    fd_write_all(inj.in_fd, s->env.s, s->env.len) < 0))
+	if (!k->gone && (inj_write("E\n", 2) < 0 ||
+	    inj_write(s->env.s, s->env.len) < 0))
 		k->gone = 1;
 	return inject_wait(k, qid, reason);
 }
@@ -1508,10 +1575,55 @@ cmd_vrfy(struct session *s, const struct smtpd_cmd *c)
 	    "attempt delivery");
 }
 
-/* cmd_etrn - ETRN (RFC 1985): wake queue-run through its trigger */
+/* etrn_domain_ok - a host name (RFC 1035 2.3.4: labels of letters,
+ * digits and '-', at most 63 each, 255 in all) or an address literal
+ * [ADDR], as Postfix takes for ETRN */
+static int
+etrn_domain_ok(const char *d, size_t n)
+{
+	size_t	 label = 0;
+
+	if (n == 0 || n > HELO_MAX)
+		return 0;
+	if (d[0] == '[') {
+		for (size_t i = 1; i + 1 < n; i++)
+			if (!((d[i] >= '0' && d[i] <= '9') ||
+			    (d[i] >= 'a' && d[i] <= 'f') ||
+			    (d[i] >= 'A' && d[i] <= 'F') || d[i] == '.' ||
+			    d[i] == ':'))
+				return 0;
+		return n > 2 && d[n - 1] == ']';
+	}
+	for (size_t i = 0; i < n; i++) {
+		char	 c = d[i];
+
+		if (c == '.') {
+			if (label == 0 || d[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || (c == '-' && label > 0)) ||
+		    ++label > 63)
+			return 0;
+	}
+	return label > 0 && d[n - 1] != '-';
+}
+
+/*
+ * cmd_etrn - ETRN (RFC 1985): ask queue-run, through its trigger, to
+ * try now the mail queued for one destination.  smtpd_etrn_restrictions
+ * decide who may; queue-run heeds one request per destination a minute
+ * (qmgr.c), and a session gets at most ETRN_SESSION_MAX.
+ */
 static void
 cmd_etrn(struct session *s, const struct smtpd_cmd *c)
 {
+	struct buf	 dom = BUF_INIT, trig = BUF_INIT;
+	const char	*a = c->arg;
+	size_t		 n = c->arg_len;
+
 	if (s->helo_required && s->helo == NULL) {
 		reply(s, "503 5.5.1 Error: send HELO/EHLO first");
 		return;
@@ -1520,16 +1632,40 @@ cmd_etrn(struct session *s, const struct smtpd_cmd *c)
 		reply(s, "503 5.5.1 Error: MAIL transaction in progress");
 		return;
 	}
-	if (c->arg_len == 0) {
+	if (n == 0) {
 		reply(s, "501 5.5.4 Syntax: ETRN domain");
 		return;
 	}
-	/* An empty line on the FIFO asks queue-run for a full pass. */
-	if (queue_trigger(s->qdir, "") < 0) {
-		reply(s, "458 4.3.0 Unable to queue messages");
+	/* RFC 1985 5.3: "@domain" and "#queue" are taken as the name. */
+	if (a[0] == '@' || a[0] == '#') {
+		a++;
+		n--;
+	}
+	if (!etrn_domain_ok(a, n)) {
+		reply(s, "501 5.5.4 Error: invalid parameter syntax");
 		return;
 	}
+	for (size_t i = 0; i < n; i++)
+		buf_addc(&dom, a[i] >= 'A' && a[i] <= 'Z' ? a[i] | 0x20 :
+		    a[i]);
+	if (restricted(s, RESTRICT_ETRN, buf_cstr(&dom)))
+		goto out;
+	if (s->netrn >= ETRN_SESSION_MAX) {
+		reply(s, "458 4.7.1 Error: too many ETRN requests");
+		goto out;
+	}
+	/* "@domain" on the FIFO: that destination only. */
+	buf_printf(&trig, "@%s", buf_cstr(&dom));
+	if (queue_trigger(s->qdir, buf_cstr(&trig)) < 0) {
+		reply(s, "458 4.3.0 Unable to queue messages");
+		goto out;
+	}
+	s->netrn++;
+	log_info("ETRN %s from %s", buf_cstr(&dom), client_id(s));
 	reply(s, "250 2.0.0 Queuing started");
+out:
+	buf_free(&dom);
+	buf_free(&trig);
 }
 
 /* cmd_help - HELP (RFC 5321 4.1.1.8) */

@@ -623,9 +623,12 @@ log_pids() {
 	chmod 755 "$B/queue-inject"
 	run bash -c "printf 'HELO x\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.test>\r\nDATA\r\none\r\n.\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.test>\r\nDATA\r\ntwo\r\n.\r\nQUIT\r\n' | timeout 20 $B/smtp-listen | tr -d '\r'"
 	[ "$status" -eq 0 ]
-	[[ "${lines[5]}" == "451 4.3.0 "* ]]
-	[[ "${lines[9]}" == "451 4.3.0 "* ]]
-	[ "${lines[10]}" = "221 2.0.0 Bye" ]
-	grep -q 'queue-inject: .*broken on purpose' "$INST/maillog"
+	# A 451 for each message: at DATA when the injector is already
+	# gone, else at the end of the data.
+	[ "$(grep -c '^451 4\.3\.0 ' <<<"$output")" -eq 2 ]
+	[ "${lines[${#lines[@]}-1]}" = "221 2.0.0 Bye" ]
+	if grep -q '^354 ' <<<"$output"; then
+		grep -q 'queue-inject: .*broken on purpose' "$INST/maillog"
+	fi
 	[ "$(queued active)" -eq 0 ]
 }
