@@ -173,6 +173,8 @@ limits_load(struct session *s)
 	inj.wait_ms = s->timeout_ms;
 }
 
+static int	 stress_forced = -1;	/* main.cf said stress = yes */
+
 /* stress_set - set main.cf's "stress" as Postfix's master does; the
  * value stays for later sessions in this process until changed */
 static void
@@ -1884,7 +1886,10 @@ smtpd_session(const struct smtpd_opts *o)
 	io_set_transport(&s.in, &tr);
 	io_set_timeout(&s.in, 0);
 	s.ctl = o->ctl;
-	stress_set(&s, o->stress);
+	/* main.cf's own "stress = yes" forces it on (Postfix's way). */
+	if (stress_forced < 0)
+		stress_forced = *cfg_get("stress") != '\0';
+	stress_set(&s, o->stress || stress_forced);
 	s.size_limit = cfg_get_size("message_size_limit");
 	s.rcpt_limit = cfg_get_int("smtpd_recipient_limit");
 	s.overshoot_limit = cfg_get_int("smtpd_recipient_overshoot_limit");
