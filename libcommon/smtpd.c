@@ -35,6 +35,7 @@
 #include "proc.h"
 #include "queue.h"
 #include "restrict.h"
+#include "smtpd_limits.h"
 
 #define HELO_MAX		255	/* RFC 1035 2.3.4 name, as text */
 #define ENVELOPE_MAX		(256 * 1024)	/* records per transaction */
@@ -47,7 +48,6 @@
 #define REASON_MAX		400	/* a stage's reason in a reply */
 #define SIZE_DIGITS_MAX		20	/* RFC 1870 size-value, 64 bits */
 #define ETRN_SESSION_MAX	5	/* ETRN requests heeded per session */
-#define LISTENER_WAIT_MS	5000	/* for the listener's rate answer */
 
 /* What went wrong with a message while it streamed in. */
 enum verdict {
@@ -99,19 +99,12 @@ struct session {
 	struct restrict_ctx *rc;
 	struct checks	*ck;
 
-	/* Time limits (stress-dependent, see limits_load). */
-	int		 ctl;		/* the listener's socket, or -1 */
-	int		 stress;	/* the listener is at its limit */
-	long long	 timeout_ms;	/* smtpd_timeout */
-	int		 per_request;	/* smtpd_per_request_deadline */
-	long long	 min_rate;	/* smtpd_min_data_rate, bytes/s */
-	long long	 deadline_us;	/* of the request in hand; 0: none */
-	int		 in_data;	/* DATA bytes extend the deadline */
+	struct smtpd_limits lim;	/* time limits, stress */
 
 	/* Limits from main.cf. */
 	long long	 size_limit;
 	long long	 rcpt_limit, overshoot_limit;
-	long long	 hard_limit, soft_limit, error_sleep;
+	long long	 soft_limit, error_sleep;
 	int		 helo_required, vrfy_disabled;
 
 	/* Session state. */
@@ -137,200 +130,6 @@ struct session {
 };
 
 /*
- * Time limits.  Every read from the client goes through session_read(),
- * which waits on the client and, under smtp-listen -l, on the listener's
- * socket, which says when the process limit is reached (Postfix's
- * "stress"): the stress-dependent parameters are then read again, so a
- * session already running gets the short limits too.  With
- * smtpd_per_request_deadline the time limit covers a whole command line
- * or the whole DATA (Postfix 3.7), which each byte of DATA extends by
- * 1/smtpd_min_data_rate seconds, never past smtpd_timeout from now;
- * without it, each read gets smtpd_timeout.
- */
-
-/* now_us - a monotonic clock in microseconds */
-static long long
-now_us(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/* limits_load - the stress-dependent limits from main.cf */
-static void
-limits_load(struct session *s)
-{
-	long long	 t = cfg_get_time("smtpd_timeout");
-
-	s->timeout_ms = t > INT_MAX / 1000 ? INT_MAX : t * 1000;
-	s->per_request = cfg_get_bool("smtpd_per_request_deadline");
-	s->min_rate = cfg_get_int("smtpd_min_data_rate");
-	s->hard_limit = cfg_get_int("smtpd_hard_error_limit");
-	io_set_timeout(&s->out, (int)s->timeout_ms);
-	/* The injector gets as long as a client would. */
-	inj.wait_ms = s->timeout_ms;
-}
-
-static int	 stress_forced = -1;	/* main.cf said stress = yes */
-
-/* stress_set - set main.cf's "stress" as Postfix's master does; the
- * value stays for later sessions in this process until changed */
-static void
-stress_set(struct session *s, int on)
-{
-	struct buf	 err = BUF_INIT;
-
-	s->stress = on;
-	if ((*cfg_get("stress") != '\0') != on &&
-	    cfg_set("stress", on ? "yes" : "", &err) < 0)
-		log_warnx("cannot set stress: %s", buf_cstr(&err));
-	buf_free(&err);
-	limits_load(s);
-}
-
-/* request_start - a new command line or DATA: a new deadline */
-static void
-request_start(struct session *s, int data)
-{
-	s->in_data = data;
-	s->deadline_us = s->per_request ? now_us() + s->timeout_ms * 1000 : 0;
-}
-
-/* stress_begins - the listener reached its limit during the session */
-static void
-stress_begins(struct session *s)
-{
-	long long	 cap;
-
-	if (s->stress)
-		return;
-	stress_set(s, 1);
-	log_info("stress: process limit reached; smtpd_timeout %llds for %s",
-	    s->timeout_ms / 1000, s->cl->addr);
-	cap = now_us() + s->timeout_ms * 1000;
-	if (s->per_request && (s->deadline_us == 0 || s->deadline_us > cap))
-		s->deadline_us = cap;
-}
-
-/* ctl_heard - a packet from the listener: only "S" (stress) matters
- * here; the end of the socket means nobody to hear from */
-static void
-ctl_heard(struct session *s)
-{
-	char	 c;
-	ssize_t	 n = recv(s->ctl, &c, 1, MSG_DONTWAIT);
-
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n == 1 && c == 'S')
-		stress_begins(s);
-	else if (n <= 0)
-		s->ctl = -1;
-}
-
-/* session_read - the client transport (io.h): a read within the time
- * limits, hearing the listener meanwhile */
-static ssize_t
-session_read(void *ctx, void *p, size_t len)
-{
-	struct session	*s = ctx;
-
-	for (;;) {
-		struct pollfd	 pfd[2];
-		nfds_t		 np = 1;
-		long long	 left_ms;
-		ssize_t		 n;
-		int		 r;
-
-		left_ms = s->timeout_ms;
-		if (s->deadline_us > 0)
-			left_ms = (s->deadline_us - now_us() + 999) / 1000;
-		if (left_ms <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		pfd[0].fd = s->in.fd;
-		pfd[0].events = POLLIN;
-		if (s->ctl >= 0) {
-			pfd[1].fd = s->ctl;
-			pfd[1].events = POLLIN;
-			np = 2;
-		}
-		r = poll(pfd, np, left_ms > INT_MAX ? INT_MAX : (int)left_ms);
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (r == 0 && s->deadline_us == 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (r <= 0)
-			continue;	/* the deadline is checked above */
-		if (np == 2 && pfd[1].revents)
-			ctl_heard(s);
-		if (pfd[0].revents == 0)
-			continue;
-		n = read(s->in.fd, p, len);
-		if (n > 0 && s->in_data && s->deadline_us > 0) {
-			long long	 now = now_us();
-			long long	 cap = now + s->timeout_ms * 1000;
-
-			s->deadline_us += (long long)n * 1000000 / s->min_rate;
-			if (s->deadline_us > cap)
-				s->deadline_us = cap;
-		}
-		return n;
-	}
-}
-
-/* session_write - the client transport's write (the input stream does
- * not write) */
-static ssize_t
-session_write(void *ctx, const void *p, size_t len)
-{
-	struct session	*s = ctx;
-
-	return write(s->in.fd, p, len);
-}
-
-/* listener_allows - smtpd_client_message_rate_limit: ask the listener,
- * which counts for every process, whether one more message from this
- * client is allowed; 1 yes, 0 no (no listener, or no answer: yes) */
-static int
-listener_allows(struct session *s)
-{
-	long long	 until = now_us() + LISTENER_WAIT_MS * 1000LL;
-
-	if (s->ctl < 0 || cfg_get_int("smtpd_client_message_rate_limit") == 0)
-		return 1;
-	if (send(s->ctl, "m", 1, MSG_NOSIGNAL) != 1)
-		return 1;
-	for (;;) {
-		struct pollfd	 pfd = {s->ctl, POLLIN, 0};
-		long long	 left = (until - now_us()) / 1000;
-		char		 c;
-		ssize_t		 n;
-
-		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
-			log_warnx("no message rate answer from the listener");
-			return 1;
-		}
-		n = recv(s->ctl, &c, 1, MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (n <= 0) {
-			s->ctl = -1;
-			return 1;
-		}
-		if (c == 'S')
-			stress_begins(s);
-		else if (c == 'y' || c == 'n')
-			return c == 'y';
-	}
-}
-
-/*
  * Replies.
  */
 
@@ -343,7 +142,7 @@ listener_allows(struct session *s)
 static void
 error_pause(struct session *s)
 {
-	if (s->errors <= s->soft_limit || s->errors >= s->hard_limit ||
+	if (s->errors <= s->soft_limit || s->errors >= s->lim.hard_limit ||
 	    s->error_sleep <= 0)
 		return;
 	io_flush(&s->out);
@@ -691,7 +490,7 @@ cmd_mail(struct session *s, const struct smtpd_cmd *c)
 		reply(s, "503 5.5.1 Error: nested MAIL command");
 		return;
 	}
-	if (!listener_allows(s)) {
+	if (!smtpd_limits_message_ok(&s->lim)) {
 		/* Postfix's anvil(8) answer to smtpd_client_message_rate_limit */
 		log_warnx("Message delivery request rate limit exceeded for "
 		    "%s", client_id(s));
@@ -912,11 +711,11 @@ static int
 inj_write(const void *p, size_t n)
 {
 	const char	*c = p;
-	long long	 until = now_us() + inj.wait_ms * 1000;
+	long long	 until = smtpd_now_us() + inj.wait_ms * 1000;
 
 	while (n > 0) {
 		struct pollfd	 pfd = {inj.in_fd, POLLOUT, 0};
-		long long	 left = (until - now_us()) / 1000;
+		long long	 left = (until - smtpd_now_us()) / 1000;
 		ssize_t		 w;
 
 		if (inj.stuck)
@@ -1231,6 +1030,8 @@ inject_start(struct session *s, struct sink *k)
 		if (m.s[i] == '\n' || m.s[i] == '\r' || m.s[i] == '\0')
 			m.s[i] = ' ';
 	buf_addc(&m, '\n');
+	/* The injector gets as long as a client would. */
+	inj.wait_ms = s->lim.timeout_ms;
 	/* An injector that died since the last message gets one
 	 * successor; one that dies at once means a broken set-up. */
 	for (int tries = 0; tries < 2 && r < 0; tries++) {
@@ -1254,7 +1055,7 @@ inject_line(struct buf *line)
 {
 	char		 chunk[256];
 	char		*nl;
-	long long	 until = now_us() + inj.wait_ms * 1000;
+	long long	 until = smtpd_now_us() + inj.wait_ms * 1000;
 
 	for (;;) {
 		nl = inj.out.len ? memchr(inj.out.s, '\n', inj.out.len) : NULL;
@@ -1272,7 +1073,7 @@ inject_line(struct buf *line)
 		}
 		{
 			struct pollfd	 pfd = {inj.p.out_fd, POLLIN, 0};
-			long long	 left = (until - now_us()) / 1000;
+			long long	 left = (until - smtpd_now_us()) / 1000;
 			ssize_t		 n;
 			int		 r;
 
@@ -1428,7 +1229,7 @@ data_receive(struct session *s, struct sink *k)
 	int			 r = 0;
 
 	smtpd_data_init(&d);
-	request_start(s, 1);
+	smtpd_limits_request(&s->lim, 1);
 	while (!d.done) {
 		size_t	 used;
 
@@ -1453,7 +1254,7 @@ data_receive(struct session *s, struct sink *k)
 			sink_feed(s, k, out.s, out.len);
 		buf_reset(&out);
 	}
-	s->in_data = 0;
+	smtpd_limits_request(&s->lim, 0);
 	buf_free(&out);
 	return r;
 }
@@ -1794,7 +1595,7 @@ session_loop(struct session *s)
 	for (;;) {
 		enum io_result	 r;
 
-		if (s->errors >= s->hard_limit) {
+		if (s->errors >= s->lim.hard_limit) {
 			log_info("too many errors after %s from %s",
 			    s->last ? s->last : "CONNECT", client_id(s));
 			reply(s, "421 4.7.0 %s Error: too many errors",
@@ -1806,7 +1607,7 @@ session_loop(struct session *s)
 			    s->last ? s->last : "CONNECT", client_id(s));
 			return;
 		}
-		request_start(s, 0);
+		smtpd_limits_request(&s->lim, 0);
 		r = io_getline(&s->in, &s->line, SMTPD_LINE_MAX);
 		switch (r) {
 		case IO_OK:
@@ -1878,18 +1679,15 @@ smtpd_session(const struct smtpd_opts *o)
 	s.host = cfg_get("myhostname");
 	io_init(&s.in, o->fd_in);
 	io_init(&s.out, o->fd_out);
-	/* Reads wait in session_read(), within the time limits. */
+	/* Reads wait in smtpd_limits_read(), within the time limits. */
+	smtpd_limits_init(&s.lim, o->fd_in, &s.out, o->ctl, o->stress,
+	    s.cl->addr);
 	memset(&tr, 0, sizeof(tr));
-	tr.read = session_read;
-	tr.write = session_write;
-	tr.ctx = &s;
+	tr.read = smtpd_limits_read;
+	tr.write = smtpd_limits_write;
+	tr.ctx = &s.lim;
 	io_set_transport(&s.in, &tr);
 	io_set_timeout(&s.in, 0);
-	s.ctl = o->ctl;
-	/* main.cf's own "stress = yes" forces it on (Postfix's way). */
-	if (stress_forced < 0)
-		stress_forced = *cfg_get("stress") != '\0';
-	stress_set(&s, o->stress || stress_forced);
 	s.size_limit = cfg_get_size("message_size_limit");
 	s.rcpt_limit = cfg_get_int("smtpd_recipient_limit");
 	s.overshoot_limit = cfg_get_int("smtpd_recipient_overshoot_limit");

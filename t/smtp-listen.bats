@@ -659,8 +659,11 @@ log_pids() {
 	for host in ["127.0.0.1"] * 3 + ["::1"] * 3:
 	    s = socket.create_connection((host, port))
 	    print(s.recv(1000).decode().strip())
-	    s.send(b"QUIT\r\n")
-	    s.recv(1000)
+	    try:
+	        s.send(b"QUIT\r\n")
+	        s.recv(1000)
+	    except OSError:
+	        pass                    # a refused one is closed already
 	    s.close()
 	EOF
 	[ "${lines[0]}" = "220 mx.example.test ESMTP" ]
