@@ -15,6 +15,7 @@
 #include "listen.h"
 #include "log.h"
 #include "priv.h"
+#include "restrict.h"
 #include "smtpd.h"
 
 #define USAGE	"smtp-listen [-c DIR] [-l ADDR:PORT]..."
@@ -22,19 +23,34 @@
 
 /* serve - one accepted connection, in a worker process */
 static int
-serve(int fd, const struct sockaddr *peer, socklen_t plen,
-    const struct sockaddr *local, socklen_t llen, void *ctx)
+serve(const struct listen_conn *c, void *ctx)
 {
 	struct smtpd_client	 cl;
 	struct smtpd_opts	 o;
 
 	(void)ctx;
-	smtpd_client_from_addr(peer, plen, local, llen, &cl);
+	smtpd_client_from_addr(c->peer, c->plen, c->local, c->llen, &cl);
 	memset(&o, 0, sizeof(o));
-	o.fd_in = fd;
-	o.fd_out = fd;
+	o.fd_in = c->fd;
+	o.fd_out = c->fd;
 	o.client = &cl;
+	o.ctl = c->ctl;
+	o.stress = c->stress;
 	return smtpd_session(&o);
+}
+
+/* exempt - smtpd_client_event_limit_exceptions: never counted */
+static int
+exempt(const char *addr, void *ctx)
+{
+	struct buf	 err = BUF_INIT;
+	int		 r = restrict_nets_match(ctx, addr, &err);
+
+	if (r < 0)
+		log_warnx("smtpd_client_event_limit_exceptions: %s",
+		    buf_cstr(&err));
+	buf_free(&err);
+	return r > 0;
 }
 
 int
@@ -87,9 +103,23 @@ main(int argc, char **argv)
 		lo.max_idle = cfg_get_time("max_idle");
 		lo.user = cfg_get("mail_owner");
 		lo.busy = busy;
+		lo.host = cfg_get("myhostname");
+		lo.count_limit =
+		    cfg_get_int("smtpd_client_connection_count_limit");
+		lo.conn_rate_limit =
+		    cfg_get_int("smtpd_client_connection_rate_limit");
+		lo.msg_rate_limit =
+		    cfg_get_int("smtpd_client_message_rate_limit");
+		lo.rate_unit = cfg_get_time("anvil_rate_time_unit");
+		lo.ctx = restrict_nets_open(
+		    "smtpd_client_event_limit_exceptions", &err);
+		if (lo.ctx == NULL)
+			die_perm(EX_CONFIG, "5.3.5 %s", buf_cstr(&err));
+		lo.exempt = exempt;
 		lo.serve = serve;
 		if (listen_run(&lo, &err) < 0)
 			die_temp("4.3.0 %s", buf_cstr(&err));
+		restrict_nets_close(lo.ctx);
 		status = EX_OK;
 	} else {
 		/* inetd / tcpserver: the client is on 0 and 1. */
@@ -101,6 +131,7 @@ main(int argc, char **argv)
 		so.fd_in = STDIN_FILENO;
 		so.fd_out = STDOUT_FILENO;
 		so.client = &cl;
+		so.ctl = -1;
 		status = smtpd_session(&so);
 	}
 	buf_free(&err);

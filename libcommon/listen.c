@@ -26,17 +26,37 @@
 #include "proc.h"
 
 #define PORT_MAX	65535
+#define CLIENTS_SPARE	256	/* client slots beyond 2 x the limit */
 
 struct worker {
 	pid_t	 pid;
 	int	 ctl;		/* our end of its control socket; -1: none */
 	int	 busy;		/* serving a connection */
 	time_t	 idle_since;
+	long	 client;	/* its client's slot, or -1 */
+};
+
+/*
+ * What the listener counts per client address, as Postfix's anvil(8):
+ * live connections, and connections and messages in the current
+ * rate_unit.  The table has room for every live client and more; an
+ * entry with no live connection is reused, the oldest first.
+ */
+struct client {
+	char	 addr[INET6_ADDRSTRLEN];	/* "": free */
+	int	 exempt;
+	long	 live;
+	time_t	 conn_start, msg_start;
+	long	 conns, msgs;
+	time_t	 used;
 };
 
 static volatile sig_atomic_t	 stopping;
 static struct worker		*workers;	/* default_process_limit */
 static size_t			 nworkers;	/* slots in use or used */
+static struct client		*clients;
+static size_t			 nclients;	/* the table's size */
+static int			 stress;	/* every process is busy */
 
 /* parse_port - a decimal port 1..65535; -1 when bad */
 static int
@@ -183,28 +203,43 @@ fail:
  * socket ends (idle over max_idle, or the listener stopped).
  */
 
-/* worker_serve - in the worker: connections until told to stop */
+/* worker_serve - in the worker: connections until told to stop; each
+ * comes as the peer's address and a stress flag byte, with the socket */
 static noreturn void
 worker_serve(const struct listen_opts *o, int ctl)
 {
 	struct sockaddr_storage	 peer, local;
-	socklen_t		 llen;
+	struct listen_conn	 c;
+	char			 pkt[sizeof(peer) + 1];
 	ssize_t			 n;
 	int			 cfd, st = 0;
 
 	set_signals(1);
-	for (long long used = 0; used < o->max_use; used++) {
-		n = fdpass_recv(ctl, &peer, sizeof(peer), &cfd);
-		if (n <= 0 || cfd < 0)
+	for (long long used = 0; used < o->max_use; ) {
+		n = fdpass_recv(ctl, pkt, sizeof(pkt), &cfd);
+		if (n <= 0)
 			break;
-		llen = sizeof(local);
-		if (getsockname(cfd, (struct sockaddr *)&local, &llen) < 0)
-			llen = 0;
-		st = o->serve(cfd, (const struct sockaddr *)&peer,
-		    (socklen_t)n, llen ? (const struct sockaddr *)&local :
-		    NULL, llen, o->ctx);
+		if (cfd < 0 || n < 2) {
+			/* A notice meant for a session that has ended. */
+			if (cfd >= 0)
+				close(cfd);
+			continue;
+		}
+		used++;
+		memcpy(&peer, pkt, (size_t)n - 1);
+		memset(&c, 0, sizeof(c));
+		c.fd = cfd;
+		c.ctl = ctl;
+		c.stress = pkt[n - 1] == 'S';
+		c.peer = (const struct sockaddr *)&peer;
+		c.plen = (socklen_t)(n - 1);
+		c.llen = sizeof(local);
+		if (getsockname(cfd, (struct sockaddr *)&local, &c.llen) < 0)
+			c.llen = 0;
+		c.local = c.llen ? (const struct sockaddr *)&local : NULL;
+		st = o->serve(&c, o->ctx);
 		close(cfd);
-		if (used + 1 < o->max_use &&
+		if (used < o->max_use &&
 		    send(ctl, "d", 1, MSG_NOSIGNAL) != 1)
 			break;
 	}
@@ -245,8 +280,111 @@ worker_new(const struct listen_opts *o)
 	w->pid = pid;
 	w->ctl = sv[0];
 	w->busy = 0;
+	w->client = -1;
 	w->idle_since = time(NULL);
 	return (int)i;
+}
+
+/*
+ * Clients.
+ */
+
+/* addr_text - a peer's address as numeric text, v4-mapped as v4 */
+static void
+addr_text(const struct sockaddr_storage *sa, char *dst, size_t size)
+{
+	const struct sockaddr_in6	*in6 = (const void *)sa;
+	const struct sockaddr_in	*in = (const void *)sa;
+
+	snprintf(dst, size, "unknown");
+	if (sa->ss_family == AF_INET)
+		inet_ntop(AF_INET, &in->sin_addr, dst, (socklen_t)size);
+	else if (sa->ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+		inet_ntop(AF_INET, in6->sin6_addr.s6_addr + 12, dst,
+		    (socklen_t)size);
+	else if (sa->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &in6->sin6_addr, dst, (socklen_t)size);
+}
+
+/* client_get - addr's slot, made (or an idle one reused) if need be;
+ * -1 when every slot has live connections */
+static long
+client_get(const struct listen_opts *o, const char *addr, time_t now)
+{
+	long	 spare = -1;
+
+	for (size_t i = 0; i < nclients; i++) {
+		struct client	*c = &clients[i];
+
+		if (c->addr[0] != '\0' && strcmp(c->addr, addr) == 0) {
+			c->used = now;
+			return (long)i;
+		}
+		if (c->live == 0 && (spare < 0 || c->addr[0] == '\0' ||
+		    (clients[spare].addr[0] != '\0' &&
+		    c->used < clients[spare].used)))
+			spare = (long)i;
+	}
+	if (spare >= 0) {
+		struct client	*c = &clients[spare];
+
+		memset(c, 0, sizeof(*c));
+		snprintf(c->addr, sizeof(c->addr), "%s", addr);
+		c->exempt = o->exempt != NULL && o->exempt(addr, o->ctx);
+		c->conn_start = c->msg_start = c->used = now;
+	}
+	return spare;
+}
+
+/* rate_over - one more event in a rate window: 1 when that is over
+ * limit (then not counted), else 0 */
+static int
+rate_over(time_t *start, long *n, long long limit, long long unit,
+    time_t now)
+{
+	if (now - *start >= unit) {
+		*start = now;
+		*n = 0;
+	}
+	if (limit > 0 && *n >= limit)
+		return 1;
+	(*n)++;
+	return 0;
+}
+
+/* stress_check - every process busy: "stress", which each busy worker
+ * hears (its session takes the short limits); it ends with the first
+ * free slot, for the connections that come after */
+static void
+stress_check(const struct listen_opts *o)
+{
+	long long	 busy = 0;
+
+	for (size_t i = 0; i < nworkers; i++)
+		busy += workers[i].ctl >= 0 && workers[i].busy;
+	if (busy < o->limit) {
+		stress = 0;
+		return;
+	}
+	if (stress)
+		return;
+	stress = 1;
+	log_warnx("all %lld server processes busy: stress", o->limit);
+	for (size_t i = 0; i < nworkers; i++)
+		if (workers[i].ctl >= 0 && workers[i].busy)
+			(void)send(workers[i].ctl, "S", 1,
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/* worker_idle - the worker's connection ended */
+static void
+worker_idle(struct worker *w)
+{
+	if (w->client >= 0 && clients[w->client].live > 0)
+		clients[w->client].live--;
+	w->client = -1;
+	w->busy = 0;
 }
 
 /* worker_end - close a worker's socket: an idle one exits at once */
@@ -255,7 +393,7 @@ worker_end(struct worker *w)
 {
 	close(w->ctl);
 	w->ctl = -1;
-	w->busy = 0;
+	worker_idle(w);
 }
 
 /* worker_pick - the idle worker used last (its pages are warm), or a new
@@ -272,31 +410,63 @@ worker_pick(const struct listen_opts *o)
 	return best >= 0 ? best : worker_new(o);
 }
 
-/* worker_give - hand a connection to worker w; 0 or -1 */
+/* worker_give - hand a connection to worker w, with the stress flag;
+ * 0 or -1 */
 static int
 worker_give(struct worker *w, int cfd, const struct sockaddr_storage *peer,
     socklen_t plen)
 {
-	if (fdpass_send(w->ctl, peer, plen, cfd) != (ssize_t)plen)
+	char	 pkt[sizeof(*peer) + 1];
+
+	memcpy(pkt, peer, plen);
+	pkt[plen] = stress ? 'S' : '-';
+	if (fdpass_send(w->ctl, pkt, plen + 1, cfd) != (ssize_t)plen + 1)
 		return -1;
 	w->busy = 1;
 	return 0;
 }
 
-/* worker_heard - a worker's control socket is readable: done, or gone */
+/* worker_heard - a worker's control socket is readable: done ("d"), a
+ * message rate question ("m"), or gone */
 static void
-worker_heard(struct worker *w)
+worker_heard(const struct listen_opts *o, struct worker *w)
 {
 	char	 c;
 	ssize_t	 n = recv(w->ctl, &c, 1, MSG_DONTWAIT);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
+	if (n == 1 && c == 'm') {
+		struct client	*cl = w->client >= 0 ? &clients[w->client] :
+		    NULL;
+		int		 over = cl != NULL && !cl->exempt &&
+		    rate_over(&cl->msg_start, &cl->msgs, o->msg_rate_limit,
+		    o->rate_unit, time(NULL));
+
+		if (over)
+			log_warnx("Message delivery request rate limit "
+			    "exceeded: %ld from %s for service smtp",
+			    cl->msgs + 1, cl->addr);
+		(void)send(w->ctl, over ? "n" : "y", 1,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		return;
+	}
 	if (n == 1) {
-		w->busy = 0;
+		worker_idle(w);
 		w->idle_since = time(NULL);
 	} else
 		worker_end(w);		/* it ended (max_use, or a crash) */
+	stress_check(o);
+}
+
+/* refuse - best effort, never blocking the listener: one reply, close */
+static void
+refuse(int cfd, const char *text)
+{
+	fcntl(cfd, F_SETFL, O_NONBLOCK);
+	if (text && write(cfd, text, strlen(text)) < 0)
+		log_debug("refusal reply: %s", strerror(errno));
+	close(cfd);
 }
 
 /* accept_one - take one connection from fd and hand it to a worker */
@@ -305,6 +475,10 @@ accept_one(const struct listen_opts *o, int fd)
 {
 	struct sockaddr_storage	 peer;
 	socklen_t		 plen = sizeof(peer);
+	char			 addr[INET6_ADDRSTRLEN], text[512];
+	time_t			 now = time(NULL);
+	struct client		*cl = NULL;
+	long			 ci;
 	int			 cfd, w;
 
 	cfd = accept(fd, (struct sockaddr *)&peer, &plen);
@@ -316,21 +490,41 @@ accept_one(const struct listen_opts *o, int fd)
 	}
 	fcntl(cfd, F_SETFD, FD_CLOEXEC);
 	fcntl(cfd, F_SETFL, 0);		/* blocking, whatever accept gave */
+
+	/* Per client address (Postfix's smtpd_client_connection_*). */
+	addr_text(&peer, addr, sizeof(addr));
+	if ((ci = client_get(o, addr, now)) >= 0)
+		cl = &clients[ci];
+	if (cl != NULL && !cl->exempt && ((o->count_limit > 0 &&
+	    cl->live >= o->count_limit) || rate_over(&cl->conn_start,
+	    &cl->conns, o->conn_rate_limit, o->rate_unit, now))) {
+		int	 count = o->count_limit > 0 &&
+		    cl->live >= o->count_limit;
+
+		log_warnx("Connection %s limit exceeded: %ld from %s for "
+		    "service smtp", count ? "concurrency" : "rate",
+		    count ? cl->live + 1 : cl->conns + 1, addr);
+		snprintf(text, sizeof(text), "421 4.7.0 %s Error: too many "
+		    "connections from %s\r\n", o->host ? o->host : "", addr);
+		refuse(cfd, text);
+		return;
+	}
 	for (int tries = 0; tries < 2; tries++) {
 		if ((w = worker_pick(o)) < 0)
 			break;
 		if (worker_give(&workers[w], cfd, &peer, plen) == 0) {
 			close(cfd);
+			workers[w].client = ci;
+			if (cl != NULL)
+				cl->live++;
+			stress_check(o);
 			return;
 		}
 		worker_end(&workers[w]);	/* died meanwhile */
 	}
-	/* Best effort, never blocking the listener. */
-	fcntl(cfd, F_SETFL, O_NONBLOCK);
-	if (o->busy && write(cfd, o->busy, strlen(o->busy)) < 0)
-		log_debug("busy reply: %s", strerror(errno));
 	log_warnx("too many connections (%lld): refused one", o->limit);
-	close(cfd);
+	refuse(cfd, o->busy);
+	stress_check(o);
 }
 
 /* idle_expire - end workers idle for max_idle; ms to the next, or -1 */
@@ -382,6 +576,9 @@ listen_run(const struct listen_opts *o, struct buf *err)
 	for (size_t i = 0; i < n; i++)
 		log_info("listening on %s", o->addr[i].text);
 	workers = xcalloc((size_t)o->limit, sizeof(*workers));
+	nclients = (size_t)o->limit * 2 + CLIENTS_SPARE;
+	clients = xcalloc(nclients, sizeof(*clients));
+	stress = 0;
 	pfd = xcalloc(n + (size_t)o->limit, sizeof(*pfd));
 
 	while (!stopping) {
@@ -405,7 +602,7 @@ listen_run(const struct listen_opts *o, struct buf *err)
 		}
 		for (size_t i = 0; i < nworkers; i++)
 			if (pfd[n + i].revents && workers[i].ctl >= 0)
-				worker_heard(&workers[i]);
+				worker_heard(o, &workers[i]);
 		for (size_t i = 0; i < n && !stopping; i++)
 			if (pfd[i].revents & POLLIN)
 				accept_one(o, fds[i]);
@@ -428,8 +625,10 @@ out:
 		if (workers[i].ctl >= 0)
 			close(workers[i].ctl);	/* busy ones end after */
 	free(workers);
+	free(clients);
 	free(pfd);
 	workers = NULL;
-	nworkers = 0;
+	clients = NULL;
+	nworkers = nclients = 0;
 	return r;
 }

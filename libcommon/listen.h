@@ -20,6 +20,19 @@
  * natural end in their own processes.  Exited workers are reaped as they
  * go.  listen_run() returns 0 after such a stop, or -1 with the
  * reason in err when it could not start.
+ *
+ * Per client address, as Postfix's anvil(8) counts for smtpd: past
+ * o->count_limit live connections, or o->conn_rate_limit connections in
+ * o->rate_unit seconds, a connection gets "421 4.7.0 HOST Error: too
+ * many connections from ADDR" and is closed; an address for which
+ * o->exempt(addr, o->ctx) says 1 is never limited.  A worker asks "m"
+ * on its control socket before each message and gets "y", or "n" past
+ * o->msg_rate_limit messages in o->rate_unit.  When every one of the
+ * o->limit processes is busy the listener is under stress: each busy
+ * worker gets "S" on its control socket, and connections handed out
+ * while it lasts carry the flag (listen_conn.stress).  The counts live
+ * in a table of 2 x o->limit + 256 addresses; an address with no live
+ * connection may be forgotten (the oldest first) when it is full.
  */
 #ifndef PIPEMAIL_LISTEN_H
 #define PIPEMAIL_LISTEN_H
@@ -38,6 +51,15 @@ struct listen_addr {
 	char			 text[80];	/* as given, for the log */
 };
 
+/* One connection, as a worker's serve() gets it. */
+struct listen_conn {
+	int			 fd;		/* the client */
+	const struct sockaddr	*peer, *local;	/* local: NULL if unknown */
+	socklen_t		 plen, llen;
+	int			 ctl;		/* the listener */
+	int			 stress;	/* the limit was reached */
+};
+
 struct listen_opts {
 	struct listen_addr	 addr[LISTEN_ADDRS_MAX];
 	size_t			 naddr;
@@ -46,9 +68,13 @@ struct listen_opts {
 	long long		 max_idle;	/* seconds a worker idles */
 	const char		*user;		/* drop root to this user */
 	const char		*busy;		/* reply when over the limit */
-	int			(*serve)(int, const struct sockaddr *,
-				    socklen_t, const struct sockaddr *,
-				    socklen_t, void *);
+	const char		*host;		/* our name, for refusals */
+	long long		 count_limit;	/* live per client; 0: none */
+	long long		 conn_rate_limit; /* per rate_unit; 0: none */
+	long long		 msg_rate_limit;  /* per rate_unit; 0: none */
+	long long		 rate_unit;	/* seconds */
+	int			(*exempt)(const char *, void *);
+	int			(*serve)(const struct listen_conn *, void *);
 	void			*ctx;
 };
 

@@ -1608,7 +1608,86 @@ scan(int flush)
 	buf_free(&p);
 }
 
-/* read_trigger - ids written to the FIFO by queue-inject */
+/*
+ * ETRN (smtp-listen writes "@domain"): the messages with a recipient in
+ * that domain that is not final come due now, back-off or not.  One
+ * request per domain in ETRN_INTERVAL is heeded, and at most ETRN_SLOTS
+ * domains in that time, so that a flood of ETRN costs one pass per
+ * domain, never the whole queue.
+ */
+#define ETRN_SLOTS	64
+#define ETRN_INTERVAL	60		/* seconds */
+#define ETRN_DOMAIN_MAX	256
+
+/* etrn_allowed - may dom be flushed now?  It is remembered if so */
+static int
+etrn_allowed(const char *dom, time_t now)
+{
+	static struct {
+		char	 name[ETRN_DOMAIN_MAX];
+		time_t	 when;
+	} seen[ETRN_SLOTS];
+	size_t	 slot = ETRN_SLOTS;
+
+	for (size_t i = 0; i < ETRN_SLOTS; i++) {
+		int	 live = seen[i].when != 0 &&
+		    now - seen[i].when < ETRN_INTERVAL;
+
+		if (live && strcasecmp(seen[i].name, dom) == 0)
+			return 0;
+		if (!live && slot == ETRN_SLOTS)
+			slot = i;
+	}
+	if (slot == ETRN_SLOTS)
+		return 0;
+	snprintf(seen[slot].name, sizeof(seen[slot].name), "%s", dom);
+	seen[slot].when = now;
+	return 1;
+}
+
+/* rcpt_in_domain - has m a recipient not yet final at dom? */
+static int
+rcpt_in_domain(const struct msg *m, const char *dom)
+{
+	for (size_t i = 0; i < m->env.nrcpt; i++) {
+		const struct queue_rcpt	*rc = &m->env.rcpt[i];
+		const char		*at = strrchr(rc->addr, '@');
+
+		if (rc->state == QR_SENT || rc->state == QR_BOUNCED ||
+		    rc->state == QR_EXPANDED || at == NULL)
+			continue;
+		if (strcasecmp(at + 1, dom) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* flush_domain - an ETRN request for dom */
+static void
+flush_domain(const char *dom)
+{
+	time_t	 now = time(NULL);
+	size_t	 n = 0;
+
+	if (*dom == '\0' || strlen(dom) >= ETRN_DOMAIN_MAX)
+		return;
+	if (!etrn_allowed(dom, now)) {
+		log_info("ETRN %s: not heeded, one per %ds", dom,
+		    ETRN_INTERVAL);
+		return;
+	}
+	for (size_t b = 0; b < MSG_BUCKETS; b++)
+		for (struct msg *m = q.msgs[b]; m; m = m->next)
+			if (m->inflight == 0 && m->heap != NOHEAP &&
+			    m->due > now && rcpt_in_domain(m, dom)) {
+				schedule(m, now);
+				n++;
+			}
+	log_info("ETRN %s: %zu message(s) to try now", dom, n);
+}
+
+/* read_trigger - ids written to the FIFO by queue-inject; "@domain"
+ * from smtp-listen's ETRN */
 static void
 read_trigger(void)
 {
@@ -1628,6 +1707,8 @@ read_trigger(void)
 			*nl = '\0';
 			if (*line == '\0')
 				scan(1);	/* a bare wake-up: flush */
+			else if (*line == '@')
+				flush_domain(line + 1);
 			else if ((m = msg_load(line)) != NULL &&
 			    m->inflight == 0)
 				schedule(m, time(NULL));
@@ -1635,7 +1716,7 @@ read_trigger(void)
 		}
 		memmove(pend.s, line, pend.len - (size_t)(line - pend.s));
 		pend.len -= (size_t)(line - pend.s);
-		if (pend.len > QUEUE_ID_MAX * 4)
+		if (pend.len > ETRN_DOMAIN_MAX * 4)
 			buf_reset(&pend);	/* garbage: drop it */
 	}
 }

@@ -65,6 +65,7 @@ enum list_id {
 	L_RELAY,
 	L_RECIPIENT,
 	L_DATA,
+	L_ETRN,
 	L_COUNT,
 };
 
@@ -75,6 +76,7 @@ enum rclass {
 	RC_SENDER,
 	RC_RECIPIENT,
 	RC_DATA,
+	RC_ETRN,
 };
 
 static const struct {
@@ -87,6 +89,7 @@ static const struct {
 	[L_RELAY] = { "smtpd_relay_restrictions", RC_RECIPIENT },
 	[L_RECIPIENT] = { "smtpd_recipient_restrictions", RC_RECIPIENT },
 	[L_DATA] = { "smtpd_data_restrictions", RC_DATA },
+	[L_ETRN] = { "smtpd_etrn_restrictions", RC_ETRN },
 };
 
 static const char *const class_text[] = {
@@ -95,6 +98,7 @@ static const char *const class_text[] = {
 	[RC_SENDER] = "Sender address",
 	[RC_RECIPIENT] = "Recipient address",
 	[RC_DATA] = "Data command",
+	[RC_ETRN] = "Etrn command",
 };
 
 enum ekind {
@@ -110,6 +114,7 @@ enum ekind {
 	E_DEFER_UNAUTH_DEST,
 	E_CHECK_CLIENT,
 	E_CHECK_HELO,
+	E_CHECK_ETRN,
 	E_CHECK_SENDER,
 	E_CHECK_RECIPIENT,
 	E_TABLE,		/* a bare table: check_<list>_access */
@@ -150,6 +155,7 @@ static const struct keyword {
 	{ "defer_unauth_destination", E_DEFER_UNAUTH_DEST, A_NONE },
 	{ "check_client_access", E_CHECK_CLIENT, A_TABLE },
 	{ "check_helo_access", E_CHECK_HELO, A_TABLE },
+	{ "check_etrn_access", E_CHECK_ETRN, A_TABLE },
 	{ "check_sender_access", E_CHECK_SENDER, A_TABLE },
 	{ "check_recipient_access", E_CHECK_RECIPIENT, A_TABLE },
 	{ "reject_non_fqdn_sender", E_NONFQDN_SENDER, A_NONE },
@@ -1124,6 +1130,52 @@ load_classes(struct restrict_ctx *ctx, struct buf *err)
 	return rc;
 }
 
+/*
+ * A network list on its own (smtpd_client_event_limit_exceptions), in
+ * mynetworks syntax, for smtp-listen's connection counting.
+ */
+struct restrict_nets {
+	struct netlist	 l;
+};
+
+/* restrict_nets_open - parse a network list; NULL with the reason */
+struct restrict_nets *
+restrict_nets_open(const char *param, struct buf *err)
+{
+	struct restrict_nets	*n = xcalloc(1, sizeof(*n));
+
+	buf_reset(err);
+	if (net_open(&n->l, cfg_get(param), err) < 0) {
+		struct buf	 why = BUF_INIT;
+
+		buf_set(&why, err->s, err->len);
+		buf_reset(err);
+		buf_printf(err, "%s: %s", param, buf_cstr(&why));
+		buf_free(&why);
+		restrict_nets_close(n);
+		return NULL;
+	}
+	return n;
+}
+
+/* restrict_nets_match - 1 addr is in the list, 0 not, -1 lookup error */
+int
+restrict_nets_match(const struct restrict_nets *n, const char *addr,
+    struct buf *err)
+{
+	return net_match(&n->l, NULL, addr, err);
+}
+
+/* restrict_nets_close - free a network list */
+void
+restrict_nets_close(struct restrict_nets *n)
+{
+	if (n == NULL)
+		return;
+	net_close(&n->l);
+	free(n);
+}
+
 /* restrict_open - parse every list and open every table (restrict.h) */
 struct restrict_ctx *
 restrict_open(struct buf *err)
@@ -1433,6 +1485,24 @@ check_helo(struct eval *ev, struct map_list *tab, const char *spec)
 	return st;
 }
 
+/* check_etrn - check_etrn_access on the ETRN domain and its parents */
+static enum status
+check_etrn(struct eval *ev, struct map_list *tab, const char *spec)
+{
+	const char	*d = ev->info->etrn_domain;
+	struct buf	 v = BUF_INIT, err = BUF_INIT;
+	enum map_result	 r;
+	enum status	 st;
+
+	if (d == NULL || *d == '\0')
+		return ST_DUNNO;
+	r = map_find(tab, MAP_ORDER_HOST, d, 0, &v, NULL, &err);
+	st = map_found(ev, r, buf_cstr(&v), buf_cstr(&err), d, RC_ETRN, spec);
+	buf_free(&v);
+	buf_free(&err);
+	return st;
+}
+
 /* check_access - a check_*_access element or a bare table */
 static enum status
 check_access(struct eval *ev, const struct elem *e, enum rclass rc)
@@ -1454,6 +1524,9 @@ check_access(struct eval *ev, const struct elem *e, enum rclass rc)
 		case RC_RECIPIENT:
 			kind = E_CHECK_RECIPIENT;
 			break;
+		case RC_ETRN:
+			kind = E_CHECK_ETRN;
+			break;
 		case RC_DATA:
 			log_warnx("a bare lookup table in a data restriction "
 			    "has no check_*_access before it");
@@ -1464,6 +1537,8 @@ check_access(struct eval *ev, const struct elem *e, enum rclass rc)
 		return check_client(ev, e->tab, e->spec);
 	case E_CHECK_HELO:
 		return check_helo(ev, e->tab, e->spec);
+	case E_CHECK_ETRN:
+		return check_etrn(ev, e->tab, e->spec);
 	case E_CHECK_SENDER:
 		return i->sender != NULL ? check_address(ev, e->tab, e->spec,
 		    i->sender, RC_SENDER) : ST_DUNNO;
@@ -1915,6 +1990,7 @@ run_elem(struct eval *ev, const struct elem *e, enum rclass rc,
 		return unauth_destination(ev, e->kind == E_DEFER_UNAUTH_DEST);
 	case E_CHECK_CLIENT:
 	case E_CHECK_HELO:
+	case E_CHECK_ETRN:
 	case E_CHECK_SENDER:
 	case E_CHECK_RECIPIENT:
 	case E_TABLE:
@@ -2010,6 +2086,11 @@ run_top(struct eval *ev, enum list_id id)
 	case RC_RECIPIENT:
 		name = i->recipient != NULL ? i->recipient : "";
 		break;
+	case RC_ETRN:
+		if (i->etrn_domain == NULL)
+			return ST_DUNNO;
+		name = i->etrn_domain;
+		break;
 	case RC_DATA:
 	default:
 		name = "DATA";
@@ -2086,7 +2167,7 @@ restrict_check(struct restrict_ctx *ctx, enum restrict_stage stage,
 	static const char *const stage_name[] = {
 		[RESTRICT_CONNECT] = "CONNECT", [RESTRICT_HELO] = "HELO",
 		[RESTRICT_MAIL] = "MAIL", [RESTRICT_RCPT] = "RCPT",
-		[RESTRICT_DATA] = "DATA",
+		[RESTRICT_DATA] = "DATA", [RESTRICT_ETRN] = "ETRN",
 	};
 	struct eval	 ev;
 	enum status	 st = ST_DUNNO;
@@ -2132,6 +2213,20 @@ restrict_check(struct restrict_ctx *ctx, enum restrict_stage stage,
 		break;
 	case RESTRICT_DATA:
 		st = apply_dip(&ev, run_top(&ev, L_DATA));
+		break;
+	case RESTRICT_ETRN:
+		/* Postfix's smtpd_check_etrn(): with delayed rejects the
+		 * client and helo lists first. */
+		if (ctx->delay_reject) {
+			ev.dir.active = 0;
+			if (run_top(&ev, L_CLIENT) == ST_REJECT ||
+			    run_top(&ev, L_HELO) == ST_REJECT) {
+				st = ST_REJECT;
+				break;
+			}
+		}
+		ev.dir.active = 0;
+		st = apply_dip(&ev, run_top(&ev, L_ETRN));
 		break;
 	}
 	buf_free(&ev.namaddr);

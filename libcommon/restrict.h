@@ -3,7 +3,8 @@
  *
  * restrict_open() reads smtpd_client_restrictions, smtpd_helo_restrictions,
  * smtpd_sender_restrictions, smtpd_recipient_restrictions,
- * smtpd_relay_restrictions and smtpd_data_restrictions from the loaded
+ * smtpd_relay_restrictions, smtpd_data_restrictions and
+ * smtpd_etrn_restrictions from the loaded
  * configuration, opens every table they name once, and checks every
  * element: an unknown restriction is an error (err gets "name: reason"),
  * as in Postfix.
@@ -39,6 +40,17 @@
  *    remaining lists are skipped, as in Postfix.
  *  - Rejections are not logged here (the caller that sends the reply
  *    does); HOLD, DISCARD and WARN actions are, as "NOQUEUE: hold: ...".
+ *  - RESTRICT_ETRN runs smtpd_etrn_restrictions on info->etrn_domain
+ *    (after the client and helo lists when rejects are delayed, as
+ *    Postfix's smtpd_check_etrn); check_etrn_access, or a bare table
+ *    there, looks the domain and its parents up.
+ *
+ * restrict_nets_open() parses the network list held by parameter param
+ * in mynetworks syntax (CIDR blocks, /file, type:table; host name
+ * patterns never match, as no name is given);
+ * restrict_nets_match() returns 1 when the numeric address addr is in
+ * it, 0 when not, -1 on a table error (err).
+ *
  *  - DNS questions (reject_unknown_*, reject_rbl_client) go through
  *    restrict_dns.h, whose PIPEMAIL_DNS_FILE test hook replaces the DNS.
  */
@@ -55,6 +67,7 @@ enum restrict_stage {
 	RESTRICT_MAIL,
 	RESTRICT_RCPT,
 	RESTRICT_DATA,
+	RESTRICT_ETRN,
 };
 
 enum restrict_answer {
@@ -72,6 +85,7 @@ struct restrict_info {
 	const char	*recipient;	/* RCPT TO address */
 	size_t		 nrcpt;		/* recipients accepted so far */
 	int		 authenticated;	/* SASL login done */
+	const char	*etrn_domain;	/* ETRN argument */
 };
 
 struct restrict_result {
@@ -91,5 +105,12 @@ enum restrict_answer restrict_check(struct restrict_ctx *,
 void	 restrict_result_init(struct restrict_result *);
 void	 restrict_result_free(struct restrict_result *);
 void	 restrict_close(struct restrict_ctx *);
+
+struct restrict_nets;
+
+struct restrict_nets *restrict_nets_open(const char *, struct buf *);
+int	 restrict_nets_match(const struct restrict_nets *, const char *,
+	    struct buf *);
+void	 restrict_nets_close(struct restrict_nets *);
 
 #endif

@@ -35,6 +35,7 @@
 #include "proc.h"
 #include "queue.h"
 #include "restrict.h"
+#include "smtpd_limits.h"
 
 #define HELO_MAX		255	/* RFC 1035 2.3.4 name, as text */
 #define ENVELOPE_MAX		(256 * 1024)	/* records per transaction */
@@ -46,6 +47,7 @@
 #define BODY_LINE_MAX		HDR_LINE_MAX	/* body_checks piece */
 #define REASON_MAX		400	/* a stage's reason in a reply */
 #define SIZE_DIGITS_MAX		20	/* RFC 1870 size-value, 64 bits */
+#define ETRN_SESSION_MAX	5	/* ETRN requests heeded per session */
 
 /* What went wrong with a message while it streamed in. */
 enum verdict {
@@ -67,7 +69,9 @@ static struct {
 	struct proc	 p;
 	int		 in_fd;		/* its standard input, or -1 */
 	struct buf	 out;		/* what it said, not yet a line */
-} inj = { { -1, -1 }, -1, BUF_INIT };
+	long long	 wait_ms;	/* for each write and the answer */
+	int		 stuck;		/* it missed that limit: killed */
+} inj = { { -1, -1 }, -1, BUF_INIT, 0, 0 };
 
 /* One message on its way into queue-inject. */
 struct sink {
@@ -95,10 +99,12 @@ struct session {
 	struct restrict_ctx *rc;
 	struct checks	*ck;
 
+	struct smtpd_limits lim;	/* time limits, stress */
+
 	/* Limits from main.cf. */
 	long long	 size_limit;
 	long long	 rcpt_limit, overshoot_limit;
-	long long	 hard_limit, soft_limit, error_sleep;
+	long long	 soft_limit, error_sleep;
 	int		 helo_required, vrfy_disabled;
 
 	/* Session state. */
@@ -110,6 +116,7 @@ struct session {
 	const char	*last;		/* last command, for the log */
 	unsigned	 counts[SMTPD_V_UNKNOWN + 1];
 	unsigned	 ncommands;
+	unsigned	 netrn;		/* ETRN requests heeded */
 
 	/* The mail transaction (RFC 5321 3.3). */
 	int		 in_mail;
@@ -126,18 +133,21 @@ struct session {
  * Replies.
  */
 
-/* error_pause - Postfix smtpd_error_sleep_time / soft_error_limit:
- * slow down a client that keeps making errors */
+/*
+ * error_pause - Postfix 2.1 and later: the first smtpd_soft_error_limit
+ * errors cost nothing, each one after that smtpd_error_sleep_time; the
+ * error that reaches smtpd_hard_error_limit costs nothing either, as the
+ * 421 and the close follow at once
+ */
 static void
 error_pause(struct session *s)
 {
-	long long	 secs = s->errors >= s->soft_limit ? s->errors :
-	    s->error_sleep;
-
-	if (secs <= 0)
+	if (s->errors <= s->soft_limit || s->errors >= s->lim.hard_limit ||
+	    s->error_sleep <= 0)
 		return;
 	io_flush(&s->out);
-	sleep(secs > UINT_MAX ? UINT_MAX : (unsigned)secs);
+	sleep(s->error_sleep > UINT_MAX ? UINT_MAX :
+	    (unsigned)s->error_sleep);
 }
 
 /* vreply - queue one reply line "CODE text"; a 4xx or 5xx counts as an
@@ -228,7 +238,8 @@ log_reject(struct session *s, const char *what, int code, const char *dsn,
  * Restrictions (restrict.h).
  */
 
-/* restricted - run the restrictions of one stage; 1 when refused (the
+/* restricted - run the restrictions of one stage (arg: the recipient at
+ * RCPT, the domain at ETRN); 1 when refused (the
  * reply is sent), 0 to go on */
 static int
 restricted(struct session *s, enum restrict_stage stage,
@@ -245,7 +256,8 @@ restricted(struct session *s, enum restrict_stage stage,
 	info.client_name = s->cl->name;
 	info.helo = s->helo;
 	info.sender = s->in_mail ? buf_cstr(&s->sender) : NULL;
-	info.recipient = recipient;
+	info.recipient = stage == RESTRICT_ETRN ? NULL : recipient;
+	info.etrn_domain = stage == RESTRICT_ETRN ? recipient : NULL;
 	info.nrcpt = s->nrcpt;
 	info.authenticated = 0;
 	restrict_result_init(&res);
@@ -478,6 +490,13 @@ cmd_mail(struct session *s, const struct smtpd_cmd *c)
 		reply(s, "503 5.5.1 Error: nested MAIL command");
 		return;
 	}
+	if (!smtpd_limits_message_ok(&s->lim)) {
+		/* Postfix's anvil(8) answer to smtpd_client_message_rate_limit */
+		log_warnx("Message delivery request rate limit exceeded for "
+		    "%s", client_id(s));
+		reply(s, "450 4.7.1 Error: too much mail from %s", s->cl->addr);
+		return;
+	}
 	addr_path_init(&path);
 	memset(&params, 0, sizeof(params));
 
@@ -678,6 +697,51 @@ out:
  * into queue-inject.
  */
 
+/* inj_stuck - the injector missed its time limit: it is killed, so that
+ * it cannot queue a message the client was told was not taken */
+static void
+inj_stuck(void)
+{
+	if (!inj.stuck && inj.p.pid > 0) {
+		log_warnx("queue-inject gave no answer within %llds: killed",
+		    inj.wait_ms / 1000);
+		kill(inj.p.pid, SIGKILL);
+	}
+	inj.stuck = 1;
+}
+
+/* inj_write - write all of p to the injector within inj.wait_ms; 0, or
+ * -1 when it is gone or stuck */
+static int
+inj_write(const void *p, size_t n)
+{
+	const char	*c = p;
+	long long	 until = smtpd_now_us() + inj.wait_ms * 1000;
+
+	while (n > 0) {
+		struct pollfd	 pfd = {inj.in_fd, POLLOUT, 0};
+		long long	 left = (until - smtpd_now_us()) / 1000;
+		ssize_t		 w;
+
+		if (inj.stuck)
+			return -1;
+		if (left <= 0 || poll(&pfd, 1, left > INT_MAX ? INT_MAX :
+		    (int)left) == 0) {
+			inj_stuck();
+			return -1;
+		}
+		w = write(inj.in_fd, c, n);
+		if (w < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 /* sink_flush - hand what is gathered to queue-inject, as a D frame */
 static void
 sink_flush(struct sink *k)
@@ -687,8 +751,8 @@ sink_flush(struct sink *k)
 
 	if (k->w.len > 0 && k->running && !k->gone) {
 		n = snprintf(frame, sizeof(frame), "D%zu\n", k->w.len);
-		if (fd_write_all(inj.in_fd, frame, (size_t)n) < 0 ||
-		    fd_write_all(inj.in_fd, k->w.s, k->w.len) < 0)
+		if (inj_write(frame, (size_t)n) < 0 ||
+		    inj_write(k->w.s, k->w.len) < 0)
 			k->gone = 1;	/* it went away: a 451 later */
 	}
 	buf_reset(&k->w);
@@ -709,7 +773,7 @@ static void
 sink_close(struct sink *k)
 {
 	if (k->running && !k->gone && !k->closed &&
-	    fd_write_all(inj.in_fd, "A\n", 2) < 0)
+	    inj_write("A\n", 2) < 0)
 		k->gone = 1;
 	k->closed = 1;
 }
@@ -923,6 +987,7 @@ injector_stop(void)
 	while (waitpid(inj.p.pid, &ws, 0) < 0 && errno == EINTR)
 		;
 	inj.in_fd = inj.p.out_fd = -1;
+	inj.stuck = 0;
 	buf_reset(&inj.out);
 }
 
@@ -944,6 +1009,9 @@ injector_start(void)
 	argv[n] = NULL;
 	r = proc_spawn_fed(&inj.p, argv, &inj.in_fd);
 	buf_free(&path);
+	/* Writes wait in inj_write(), within a time limit. */
+	if (r == 0)
+		fcntl(inj.in_fd, F_SETFL, O_NONBLOCK);
 	return r;
 }
 
@@ -967,6 +1035,8 @@ inject_start(struct session *s, struct sink *k)
 		if (m.s[i] == '\n' || m.s[i] == '\r' || m.s[i] == '\0')
 			m.s[i] = ' ';
 	buf_addc(&m, '\n');
+	/* The injector gets as long as a client would. */
+	inj.wait_ms = s->lim.timeout_ms;
 	/* An injector that died since the last message gets one
 	 * successor; one that dies at once means a broken set-up. */
 	for (int tries = 0; tries < 2 && r < 0; tries++) {
@@ -974,7 +1044,7 @@ inject_start(struct session *s, struct sink *k)
 			injector_stop();
 		if (injector_start() < 0)
 			break;
-		r = fd_write_all(inj.in_fd, m.s, m.len);
+		r = inj_write(m.s, m.len);
 	}
 	buf_free(&m);
 	if (r < 0)
@@ -988,8 +1058,9 @@ inject_start(struct session *s, struct sink *k)
 static int
 inject_line(struct buf *line)
 {
-	char	 chunk[256];
-	char	*nl;
+	char		 chunk[256];
+	char		*nl;
+	long long	 until = smtpd_now_us() + inj.wait_ms * 1000;
 
 	for (;;) {
 		nl = inj.out.len ? memchr(inj.out.s, '\n', inj.out.len) : NULL;
@@ -1007,9 +1078,19 @@ inject_line(struct buf *line)
 		}
 		{
 			struct pollfd	 pfd = {inj.p.out_fd, POLLIN, 0};
+			long long	 left = (until - smtpd_now_us()) / 1000;
 			ssize_t		 n;
+			int		 r;
 
-			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			if (inj.stuck)
+				return -1;
+			r = left <= 0 ? 0 : poll(&pfd, 1, left > INT_MAX ?
+			    INT_MAX : (int)left);
+			if (r == 0) {
+				inj_stuck();
+				return -1;
+			}
+			if (r < 0 && errno != EINTR)
 				return -1;
 			n = read(inj.p.out_fd, chunk, sizeof(chunk));
 			if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -1032,8 +1113,9 @@ inject_wait(struct sink *k, struct buf *qid, struct buf *reason)
 
 	k->running = 0;
 	if (k->gone || inject_line(&line) < 0) {
+		buf_sets(reason, inj.stuck ? "4.3.0 queue-inject did not "
+		    "answer in time" : "4.3.0 queue-inject ended unexpectedly");
 		injector_stop();
-		buf_sets(reason, "4.3.0 queue-inject ended unexpectedly");
 		goto out;
 	}
 	buf_cstr(&line);
@@ -1060,8 +1142,8 @@ inject_commit(struct session *s, struct sink *k, struct buf *qid,
 {
 	sink_flush(k);
 	buf_addc(&s->env, '\0');	/* the closing empty record */
-	if (!k->gone && (fd_write_all(inj.in_fd, "E\n", 2) < 0 ||
-	    fd_write_all(inj.in_fd, s->env.s, s->env.len) < 0))
+	if (!k->gone && (inj_write("E\n", 2) < 0 ||
+	    inj_write(s->env.s, s->env.len) < 0))
 		k->gone = 1;
 	return inject_wait(k, qid, reason);
 }
@@ -1152,6 +1234,7 @@ data_receive(struct session *s, struct sink *k)
 	int			 r = 0;
 
 	smtpd_data_init(&d);
+	smtpd_limits_request(&s->lim, 1);
 	while (!d.done) {
 		size_t	 used;
 
@@ -1176,6 +1259,7 @@ data_receive(struct session *s, struct sink *k)
 			sink_feed(s, k, out.s, out.len);
 		buf_reset(&out);
 	}
+	smtpd_limits_request(&s->lim, 0);
 	buf_free(&out);
 	return r;
 }
@@ -1299,10 +1383,55 @@ cmd_vrfy(struct session *s, const struct smtpd_cmd *c)
 	    "attempt delivery");
 }
 
-/* cmd_etrn - ETRN (RFC 1985): wake queue-run through its trigger */
+/* etrn_domain_ok - a host name (RFC 1035 2.3.4: labels of letters,
+ * digits and '-', at most 63 each, 255 in all) or an address literal
+ * [ADDR], as Postfix takes for ETRN */
+static int
+etrn_domain_ok(const char *d, size_t n)
+{
+	size_t	 label = 0;
+
+	if (n == 0 || n > HELO_MAX)
+		return 0;
+	if (d[0] == '[') {
+		for (size_t i = 1; i + 1 < n; i++)
+			if (!((d[i] >= '0' && d[i] <= '9') ||
+			    (d[i] >= 'a' && d[i] <= 'f') ||
+			    (d[i] >= 'A' && d[i] <= 'F') || d[i] == '.' ||
+			    d[i] == ':'))
+				return 0;
+		return n > 2 && d[n - 1] == ']';
+	}
+	for (size_t i = 0; i < n; i++) {
+		char	 c = d[i];
+
+		if (c == '.') {
+			if (label == 0 || d[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || (c == '-' && label > 0)) ||
+		    ++label > 63)
+			return 0;
+	}
+	return label > 0 && d[n - 1] != '-';
+}
+
+/*
+ * cmd_etrn - ETRN (RFC 1985): ask queue-run, through its trigger, to
+ * try now the mail queued for one destination.  smtpd_etrn_restrictions
+ * decide who may; queue-run heeds one request per destination a minute
+ * (qmgr.c), and a session gets at most ETRN_SESSION_MAX.
+ */
 static void
 cmd_etrn(struct session *s, const struct smtpd_cmd *c)
 {
+	struct buf	 dom = BUF_INIT, trig = BUF_INIT;
+	const char	*a = c->arg;
+	size_t		 n = c->arg_len;
+
 	if (s->helo_required && s->helo == NULL) {
 		reply(s, "503 5.5.1 Error: send HELO/EHLO first");
 		return;
@@ -1311,16 +1440,40 @@ cmd_etrn(struct session *s, const struct smtpd_cmd *c)
 		reply(s, "503 5.5.1 Error: MAIL transaction in progress");
 		return;
 	}
-	if (c->arg_len == 0) {
+	if (n == 0) {
 		reply(s, "501 5.5.4 Syntax: ETRN domain");
 		return;
 	}
-	/* An empty line on the FIFO asks queue-run for a full pass. */
-	if (queue_trigger(s->qdir, "") < 0) {
-		reply(s, "458 4.3.0 Unable to queue messages");
+	/* RFC 1985 5.3: "@domain" and "#queue" are taken as the name. */
+	if (a[0] == '@' || a[0] == '#') {
+		a++;
+		n--;
+	}
+	if (!etrn_domain_ok(a, n)) {
+		reply(s, "501 5.5.4 Error: invalid parameter syntax");
 		return;
 	}
+	for (size_t i = 0; i < n; i++)
+		buf_addc(&dom, a[i] >= 'A' && a[i] <= 'Z' ? a[i] | 0x20 :
+		    a[i]);
+	if (restricted(s, RESTRICT_ETRN, buf_cstr(&dom)))
+		goto out;
+	if (s->netrn >= ETRN_SESSION_MAX) {
+		reply(s, "458 4.7.1 Error: too many ETRN requests");
+		goto out;
+	}
+	/* "@domain" on the FIFO: that destination only. */
+	buf_printf(&trig, "@%s", buf_cstr(&dom));
+	if (queue_trigger(s->qdir, buf_cstr(&trig)) < 0) {
+		reply(s, "458 4.3.0 Unable to queue messages");
+		goto out;
+	}
+	s->netrn++;
+	log_info("ETRN %s from %s", buf_cstr(&dom), client_id(s));
 	reply(s, "250 2.0.0 Queuing started");
+out:
+	buf_free(&dom);
+	buf_free(&trig);
 }
 
 /* cmd_help - HELP (RFC 5321 4.1.1.8) */
@@ -1447,7 +1600,7 @@ session_loop(struct session *s)
 	for (;;) {
 		enum io_result	 r;
 
-		if (s->errors >= s->hard_limit) {
+		if (s->errors >= s->lim.hard_limit) {
 			log_info("too many errors after %s from %s",
 			    s->last ? s->last : "CONNECT", client_id(s));
 			reply(s, "421 4.7.0 %s Error: too many errors",
@@ -1459,6 +1612,7 @@ session_loop(struct session *s)
 			    s->last ? s->last : "CONNECT", client_id(s));
 			return;
 		}
+		smtpd_limits_request(&s->lim, 0);
 		r = io_getline(&s->in, &s->line, SMTPD_LINE_MAX);
 		switch (r) {
 		case IO_OK:
@@ -1521,7 +1675,7 @@ smtpd_session(const struct smtpd_opts *o)
 	struct session		 s;
 	struct buf		 err = BUF_INIT;
 	struct sigaction	 ign;
-	long long		 t;
+	struct io_transport	 tr;
 	int			 status = EX_OK;
 
 	memset(&s, 0, sizeof(s));
@@ -1530,14 +1684,18 @@ smtpd_session(const struct smtpd_opts *o)
 	s.host = cfg_get("myhostname");
 	io_init(&s.in, o->fd_in);
 	io_init(&s.out, o->fd_out);
-	t = cfg_get_time("smtpd_timeout");
-	t = t > INT_MAX / 1000 ? INT_MAX : t * 1000;
-	io_set_timeout(&s.in, (int)t);
-	io_set_timeout(&s.out, (int)t);
+	/* Reads wait in smtpd_limits_read(), within the time limits. */
+	smtpd_limits_init(&s.lim, o->fd_in, &s.out, o->ctl, o->stress,
+	    s.cl->addr);
+	memset(&tr, 0, sizeof(tr));
+	tr.read = smtpd_limits_read;
+	tr.write = smtpd_limits_write;
+	tr.ctx = &s.lim;
+	io_set_transport(&s.in, &tr);
+	io_set_timeout(&s.in, 0);
 	s.size_limit = cfg_get_size("message_size_limit");
 	s.rcpt_limit = cfg_get_int("smtpd_recipient_limit");
 	s.overshoot_limit = cfg_get_int("smtpd_recipient_overshoot_limit");
-	s.hard_limit = cfg_get_int("smtpd_hard_error_limit");
 	s.soft_limit = cfg_get_int("smtpd_soft_error_limit");
 	s.error_sleep = cfg_get_time("smtpd_error_sleep_time");
 	s.helo_required = cfg_get_bool("smtpd_helo_required");

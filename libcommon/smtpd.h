@@ -23,6 +23,12 @@
  * streamed into queue-inject(8) as it arrives and acknowledged only after
  * queue-inject exits 0.  It needs main.cf loaded (cfg_load) and must not
  * run as root.  It returns a sysexits status (EX_OK for a normal end).
+ * Under smtp-listen -l, o->ctl is the serving process's socket to the
+ * listener (-1 otherwise): the listener sends "S" there when its process
+ * limit is reached, and answers "m" (one more message from this client?)
+ * with "y" or "n" (smtpd_client_message_rate_limit).  o->stress says the
+ * limit was reached when the connection came; the session then sets
+ * main.cf's "stress" to "yes" (Postfix's ${stress?...} defaults).
  *
  * smtpd_client_from_env() fills the client's identity from tcpserver's
  * TCPREMOTEIP / TCPREMOTEHOST / TCPLOCALIP, else from getpeername() and
@@ -110,6 +116,8 @@ struct smtpd_opts {
 	int				 fd_in;
 	int				 fd_out;
 	const struct smtpd_client	*client;
+	int				 ctl;		/* listener, or -1 */
+	int				 stress;	/* at the limit */
 };
 
 enum smtpd_parse_result smtpd_parse(const char *, size_t,

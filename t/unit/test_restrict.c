@@ -94,7 +94,9 @@ struct rcase {
 
 /* Shorthands for struct restrict_info. */
 #define INFO(addr, name, helo, from, to, n, auth) \
-	{ (addr), (name), (helo), (from), (to), (n), (auth) }
+	{ (addr), (name), (helo), (from), (to), (n), (auth), NULL }
+#define ETRN(addr, domain) { (addr), NULL, "client.example.com", NULL, \
+	NULL, 0, 0, (domain) }
 #define RCPT(addr, from, to) INFO(addr, NULL, "client.example.com", from, to, \
 	0, 0)
 
@@ -636,6 +638,30 @@ static const struct rcase cases[] = {
 	    "reject_multi_recipient_bounce\n", RESTRICT_DATA,
 	    INFO(OUT, NULL, "h.example.com", "", NULL, 1, 0), PERMIT, NULL, 0,
 	    0 },
+	{ "ETRN: an empty list permits", "", RESTRICT_ETRN,
+	    ETRN(OUT, "example.com"), PERMIT, NULL, 0, 0 },
+	{ "ETRN: permit_mynetworks, reject: from mynetworks",
+	    "smtpd_etrn_restrictions = permit_mynetworks, reject\n",
+	    RESTRICT_ETRN, ETRN("127.0.0.1", "example.com"), PERMIT, NULL, 0,
+	    0 },
+	{ "ETRN: permit_mynetworks, reject: from outside",
+	    "smtpd_etrn_restrictions = permit_mynetworks, reject\n",
+	    RESTRICT_ETRN, ETRN(OUT, "example.com"), REJECT,
+	    "554 5.7.1 <example.com>: Etrn command rejected: Access denied",
+	    0, 0 },
+	{ "ETRN: check_etrn_access on a parent domain",
+	    "smtpd_etrn_restrictions = check_etrn_access "
+	    "inline:{example.com=REJECT no flushing}\n", RESTRICT_ETRN,
+	    ETRN(OUT, "mx.example.com"), REJECT,
+	    "554 5.7.1 <mx.example.com>: Etrn command rejected: no flushing",
+	    0, 0 },
+	{ "ETRN: a bare table looks up the domain",
+	    "smtpd_etrn_restrictions = inline:{other.example=OK}, reject\n",
+	    RESTRICT_ETRN, ETRN(OUT, "other.example"), PERMIT, NULL, 0, 0 },
+	{ "ETRN: client restrictions apply first (delayed rejects)",
+	    "smtpd_client_restrictions = reject\n", RESTRICT_ETRN,
+	    ETRN(OUT, "example.com"), REJECT, "554 5.7.1 <unknown[" OUT "]>: "
+	    "Client host rejected: Access denied", 0, 0 },
 };
 
 /* Configurations restrict_open() must refuse, and why. */
