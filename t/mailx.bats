@@ -62,7 +62,7 @@ MBOX
 	[ "$status" -eq 0 ]
 	queue-run -f
 	[ -s "$INST/mail/hidden" ]
-	! grep -qi '^bcc:' "$MB"
+	run ! grep -qi '^bcc:' "$MB"
 	grep -q '^From boss@example.org ' "$MB"
 	grep -q '^From: boss@example.org$' "$MB"
 }
@@ -81,7 +81,7 @@ MBOX
 	queue-run -f
 	grep -q '^Subject: Changed$' "$MB"
 	grep -q '^~tilde$' "$MB"
-	! grep -q 'not sent' "$MB"
+	run ! grep -q 'not sent' "$MB"
 	[ -s "$INST/mail/cc" ]
 }
 
