@@ -265,7 +265,7 @@ qfile() {
 	[ "${lines[2]}" = "501 5.5.4 Syntax: VRFY address" ]
 	instance "disable_vrfy_command = yes"
 	smtp 'EHLO x\r\nVRFY postmaster\r\nQUIT\r\n'
-	[[ "${lines[*]:1:9}" != *VRFY* ]]
+	[[ "${lines[*]:1:8}" != *VRFY* ]]
 	[ "${lines[9]}" = "502 5.5.1 VRFY command is disabled" ]
 }
 
