@@ -75,14 +75,24 @@ MBOX
 	grep -q '^Content-Type: text/plain; charset=UTF-8$' "$MB"
 }
 
-@test "send mode: tilde escapes from a pipe" {
+@test "send mode: tilde escapes from a pipe with -~" {
 	printf 'line one\n~s Changed\n~c cc@localhost\n~~tilde\n~.\nnot sent\n' |
-		mailx any@localhost
+		mailx -~ any@localhost
 	queue-run -f
 	grep -q '^Subject: Changed$' "$MB"
 	grep -q '^~tilde$' "$MB"
 	run ! grep -q 'not sent' "$MB"
 	[ -s "$INST/mail/cc" ]
+}
+
+@test "send mode: piped text without -~ is sent as it is, escapes and all" {
+	printf 'line one\n~s Changed\n~c cc@localhost\n~~tilde\n~.\nstill sent\n' |
+		mailx -s kept any@localhost
+	queue-run -f
+	grep -q '^Subject: kept$' "$MB"
+	[ "$(sed -n '/^$/,$p' "$MB" | sed -n '2,7p')" = \
+		"$(printf 'line one\n~s Changed\n~c cc@localhost\n~~tilde\n~.\nstill sent')" ]
+	[ ! -e "$INST/mail/cc" ]
 }
 
 @test "send mode: aliases from MAILRC expand" {
@@ -314,7 +324,7 @@ x'
 		"$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/sm"
 	chmod +x "$BATS_TEST_TMPDIR/sm"
 	echo "sendmail_path = $BATS_TEST_TMPDIR/sm" >>"$INST/etc/main.cf"
-	mailx -N <<<'R 1
+	mailx -~ -N <<<'R 1
 Thanks.
 ~.
 x' >/dev/null
