@@ -115,3 +115,48 @@ two_messages() {
 		rm "$MB.lock"
 	done
 }
+
+@test "local: tilde escapes piped into mail run nothing and stay in the body" {
+	export HOME=$BATS_TEST_TMPDIR/home MAILRC=/dev/null
+	mkdir -p "$HOME"
+	p=$BATS_TEST_TMPDIR/p
+	printf '#!/bin/sh\ntouch %s.editor\n' "$p" >"$HOME/ed"
+	chmod +x "$HOME/ed"
+	body="hi
+~!id>$p
+~| touch $p.pipe
+~w $p.w
+~<!touch $p.read
+~r $INST/etc/main.cf
+~e
+~v
+~s changed
+~c cc@localhost
+~."
+	printf '%s\nlast\n' "$body" | EDITOR=$HOME/ed VISUAL=$HOME/ed \
+		mail -s x "$(id -un)@localhost"
+	queue-run -f
+	for f in "$p" "$p.pipe" "$p.w" "$p.read" "$p.editor"; do
+		[ ! -e "$f" ]
+	done
+	MB=$INST/mail/$(id -un)
+	grep -qx 'Subject: x' "$MB"
+	[ "$(sed -n '/^$/,$p' "$MB" | sed -n '2,13p')" = "$body
+last" ]
+	[ ! -e "$INST/mail/cc" ]
+}
+
+@test "local: tilde escapes in a reply composed from a pipe run nothing" {
+	export HOME=$BATS_TEST_TMPDIR/home MAILRC=/dev/null
+	mkdir -p "$HOME"
+	p=$BATS_TEST_TMPDIR/p
+	printf 'From a@x.test Tue Nov 14 22:13:20 2023\nFrom: a@x.test\nSubject: s\n\nbody\n\n' \
+		>"$HOME/box"
+	printf 'm %s@localhost\n~!touch %s\n~:!touch %s.cmd\n~.\n' \
+		"$(id -un)" "$p" "$p" | mail -N -f "$HOME/box" >/dev/null
+	queue-run -f
+	[ ! -e "$p" ]
+	[ ! -e "$p.cmd" ]
+	grep -qx "~!touch $p" "$INST/mail/$(id -un)"
+	grep -qx '~\.' "$INST/mail/$(id -un)"
+}
