@@ -78,7 +78,7 @@ two_messages() {
 	cp "$MB" "$BATS_TEST_TMPDIR/before"
 	# The attacker's own file, in the forged format, reached by a link.
 	as_nobody sh -c "printf '999999 0 99999999999\n' >'$INST/mail/evil'"
-	for how in symlink hardlink fifo dir; do
+	for how in hardlink symlink fifo dir; do
 		case $how in
 		symlink) as_nobody ln -s "$INST/mail/evil" "$MB.lock" ;;
 		hardlink) ln "$INST/mail/evil" "$MB.lock" ;;
@@ -87,9 +87,9 @@ two_messages() {
 		esac
 		run --separate-stderr env PIPEMAIL_LOCK_TIMEOUT=1 \
 			deliver-local root < <(echo new)
+		cmp "$MB" "$BATS_TEST_TMPDIR/before"
 		[ "$status" -eq 75 ]
 		[[ "$stderr" == *"not ours"* ]]
-		cmp "$MB" "$BATS_TEST_TMPDIR/before"
 		rm -rf "$MB.lock"
 	done
 	[ "$(cat "$INST/mail/evil")" = '999999 0 99999999999' ]
@@ -109,9 +109,9 @@ two_messages() {
 		echo "$dead $sizes" >"$MB.lock"
 		run --separate-stderr env PIPEMAIL_LOCK_TIMEOUT=1 \
 			deliver-local "$(id -un)" < <(echo new)
+		cmp "$MB" "$BATS_TEST_TMPDIR/before"
 		[ "$status" -eq 75 ]
 		[[ "$stderr" == *"not ours"* ]]
-		cmp "$MB" "$BATS_TEST_TMPDIR/before"
 		rm "$MB.lock"
 	done
 }
@@ -159,4 +159,47 @@ last" ]
 	[ ! -e "$p.cmd" ]
 	grep -qx "~!touch $p" "$INST/mail/$(id -un)"
 	grep -qx '~\.' "$INST/mail/$(id -un)"
+}
+
+# maildir_spool - a Maildir spool (mail_spool_directory ending in /) and
+# an attacker's directory $EVIL with tmp/, new/ and cur/ anyone can write
+maildir_spool() {
+	instance "mail_spool_directory = $BATS_TEST_TMPDIR/inst/mail/"
+	EVIL=$BATS_TEST_TMPDIR/evil
+	mkdir -m 777 "$EVIL" "$EVIL/tmp" "$EVIL/new" "$EVIL/cur"
+	chown -R nobody "$EVIL"
+}
+
+@test "local: a symbolic link planted as a Maildir in the spool: deferred, nothing written" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	maildir_spool
+	as_nobody ln -s "$EVIL" "$INST/mail/root"
+	run --separate-stderr deliver-local root < <(echo secret mail)
+	[ "$status" -eq 75 ]
+	[[ "$stderr" == *"4.2.0 refusing Maildir"*"symbolic link"* ]]
+	[ -z "$(find "$EVIL" -type f)" ]
+	# Once the link is gone, mail goes into a Maildir of root's own.
+	as_nobody rm "$INST/mail/root"
+	echo mail | deliver-local root
+	[ "$(stat -c %U "$INST/mail/root")" = root ]
+	[ "$(ls "$INST/mail/root/new" | wc -l)" -eq 1 ]
+	[ -z "$(find "$EVIL" -type f)" ]
+}
+
+@test "local: a Maildir made in the spool by another user, or a linked new/: deferred" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	maildir_spool
+	as_nobody mkdir -m 777 "$INST/mail/root"
+	run --separate-stderr deliver-local root < <(echo secret mail)
+	[ "$status" -eq 75 ]
+	[[ "$stderr" == *"4.2.0 refusing Maildir"*"owned by uid $(id -u nobody)"* ]]
+	[ -z "$(find "$INST/mail/root" "$EVIL" -type f)" ]
+	rmdir "$INST/mail/root"
+	# A subdirectory that is a link, to someone else's directory.
+	mkdir -m 700 "$INST/mail/root" "$INST/mail/root/tmp" "$INST/mail/root/cur"
+	ln -s "$EVIL/new" "$INST/mail/root/new"
+	run --separate-stderr deliver-local root < <(echo secret mail)
+	[ "$status" -eq 75 ]
+	[[ "$stderr" == *"refusing Maildir"*"/new: it is a symbolic link"* ]]
+	[ -z "$(find "$EVIL" "$INST/mail/root/tmp" -type f)" ]
 }
