@@ -203,3 +203,21 @@ maildir_spool() {
 	[[ "$stderr" == *"refusing Maildir"*"/new: it is a symbolic link"* ]]
 	[ -z "$(find "$EVIL" "$INST/mail/root/tmp" -type f)" ]
 }
+
+@test "local: mailx quitting under a lock forged by another user keeps every byte" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	export HOME=$BATS_TEST_TMPDIR/home MAILRC=/dev/null
+	mkdir -p "$HOME"
+	MB=$INST/mail/root
+	two_messages "$MB" root root
+	cp "$MB" "$BATS_TEST_TMPDIR/before"
+	as_nobody sh -c "printf '999999 0 99999999999\n' >'$MB.lock'"
+	run env PIPEMAIL_LOCK_TIMEOUT=1 mail -N -f "$MB" <<<$'d 1\nq'
+	cmp "$MB" "$BATS_TEST_TMPDIR/before"
+	[[ "$output" == *"cannot lock mailbox"*"not ours"* ]]
+	# Without the forged lock, the same quit deletes message 1.
+	as_nobody rm "$MB.lock"
+	mail -N -f "$MB" <<<$'d 1\nq'
+	[ "$(grep -c '^From ' "$MB")" -eq 1 ]
+	grep -qx 'old mail 2' "$MB"
+}
