@@ -429,14 +429,12 @@ ts_le(const struct timespec *a, const struct timespec *b)
 }
 
 /* lock_old - a lock untouched for MBOX_FOREIGN_STALE s, or from before
- * the last boot (the later of mtime and ctime: ctime cannot be set
- * back by its owner) */
+ * the last boot; such a lock is only ever removed, never acted on */
 static int
 lock_old(const struct stat *st)
 {
-	time_t	 t = st->st_mtime > st->st_ctime ? st->st_mtime : st->st_ctime;
-
-	return time(NULL) - t > MBOX_FOREIGN_STALE || t < boot_time();
+	return time(NULL) - st->st_mtime > MBOX_FOREIGN_STALE ||
+	    st->st_mtime < boot_time();
 }
 
 /*
