@@ -449,10 +449,18 @@ mailx_folder_sync(struct mailbox *mb, struct mailx_sync *s)
 	}
 	if (first == mb->n)
 		return 0;
-	fd = open(s->path, O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	fd = open(s->path, O_RDWR | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
+	    O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "mailx: cannot open %s: %s\n", s->path,
 		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		/* Rewritten in place, another name would change too. */
+		fprintf(stderr, "mailx: %s is not a plain file (a link?); left "
+		    "as it is\n", s->path);
+		close(fd);
 		return -1;
 	}
 	if (mbox_lock(&lk, fd, s->path, 0, lock_timeout(), &why) !=

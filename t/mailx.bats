@@ -476,3 +476,13 @@ PY
 	run -66 mailx -f "$HOME"
 	[ "$output" = "mailx: $HOME: not a regular file" ]
 }
+
+@test "quit leaves a hard-linked mailbox as it is (both names unchanged)" {
+	two_messages
+	ln "$MB" "$BATS_TEST_TMPDIR/other"
+	cp "$MB" "$BATS_TEST_TMPDIR/before"
+	run mailx -N <<<$'d 1\nq'
+	[[ "$output" == *"not a plain file"* ]]
+	cmp "$MB" "$BATS_TEST_TMPDIR/before"
+	cmp "$BATS_TEST_TMPDIR/other" "$BATS_TEST_TMPDIR/before"
+}
