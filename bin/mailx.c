@@ -24,12 +24,13 @@
 #include "mailx_tilde.h"
 #include "proc.h"
 
-#define USAGE	"usage: mailx [-s subject] [-c addrs] [-b addrs] [-r from] " \
-		"addr...\n       mailx [-e | -H] [-NnRi] [-f [file] | -u user]"
+#define USAGE	"usage: mailx [-~] [-s subject] [-c addrs] [-b addrs] [-r from] " \
+		"addr...\n       mailx [-e | -H] [-NnRi~] [-f [file] | -u user]"
 
 struct opts {
 	const char	*subject, *cc, *bcc, *from, *user;
 	int		 f, e, H, i, N, R;
+	int		 tilde;		/* -~: obey escapes from a pipe too */
 };
 
 /* user_name - who we are: $USER, $LOGNAME, else the passwd entry */
@@ -95,6 +96,7 @@ send_mode(struct mailx *mx, const struct opts *o, int argc, char **argv)
 		.read = mailx_read_line,
 		.read_ctx = mx,
 		.interactive = mx->interactive,
+		.escapes = mx->escapes,
 		.typeahead = mailx_typeahead,
 	};
 	int		 status;
@@ -196,7 +198,7 @@ main(int argc, char **argv)
 
 	die_set_progname("mailx");
 	memset(&o, 0, sizeof(o));
-	while ((ch = getopt(argc, argv, "b:c:efHinNRr:s:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:c:efHinNRr:s:u:~")) != -1) {
 		switch (ch) {
 		case 'b': o.bcc = optarg; break;
 		case 'c': o.cc = optarg; break;
@@ -210,6 +212,7 @@ main(int argc, char **argv)
 		case 'r': o.from = optarg; break;
 		case 's': o.subject = optarg; break;
 		case 'u': o.user = optarg; break;
+		case '~': o.tilde = 1; break;
 		default: die_usage(USAGE);
 		}
 	}
@@ -237,6 +240,10 @@ main(int argc, char **argv)
 	mx.sendmail = sendmail.s;
 	mx.user = user_name();
 	mx.interactive = isatty(STDIN_FILENO);
+	/* Text piped in (a form, a log) is sent as it is: a line "~!cmd" in
+	 * it must not run cmd.  Escapes are for a person at a terminal, or
+	 * for a script that asks for them (-~), as in BSD mail and s-nail. */
+	mx.escapes = mx.interactive || o.tilde;
 	buf_printf(&mx.spool, "%s/%s", cfg_get("mail_spool_directory"),
 	    o.user ? o.user : mx.user);
 	if (o.f && file == NULL) {

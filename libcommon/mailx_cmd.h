@@ -4,7 +4,7 @@
  * alike, one per line).
  *
  * mailx_session_init() sets the defaults; the caller fills in sendmail,
- * interactive and the flags, then mailx_source() reads start-up files
+ * interactive, escapes and the flags, then mailx_source() reads start-up files
  * and mailx_open() the mailbox.  mailx_run() reads commands until quit,
  * exit or end of input (which quits) and returns the exit status.
  * mailx_session_free() releases everything.  mailx_read_line() is the
@@ -52,6 +52,7 @@ struct mailx {
 	const char		*sendmail;
 	const char		*user;
 	int			 interactive;
+	int			 escapes;	/* a tty or -~: obey ~ escapes */
 	struct io		 in;		/* commands */
 	int			 depth;		/* source nesting */
 	int			 cond_skip;	/* inside a false "if" */

@@ -105,6 +105,7 @@ send_draft(struct mailx *mx, struct mailx_draft *d, const char *record)
 		.read = mailx_read_line,
 		.read_ctx = mx,
 		.interactive = mx->interactive,
+		.escapes = mx->escapes,
 		.typeahead = mailx_typeahead,
 		.insert = insert_messages,
 		.command = run_command,

@@ -16,6 +16,24 @@
 #include "io.h"
 #include "mbox.h"
 
+/* lock_timeout - ms to wait for a mailbox lock: 20 s, or
+ * PIPEMAIL_LOCK_TIMEOUT seconds (0 to 3600) as deliver-local takes it */
+static int
+lock_timeout(void)
+{
+	const char	*env = getenv("PIPEMAIL_LOCK_TIMEOUT");
+	char		*end;
+	long		 secs;
+
+	if (env == NULL || *env < '0' || *env > '9')
+		return MBOX_LOCK_TIMEOUT;
+	errno = 0;
+	secs = strtol(env, &end, 10);
+	if (errno != 0 || *end != '\0' || secs > 3600)
+		return MBOX_LOCK_TIMEOUT;
+	return (int)secs * 1000;
+}
+
 /*
  * mailx_folder_path - replace out with the file a folder name means:
  * "+name" is name in the "folder" directory (relative to $HOME), "~/x"
@@ -203,7 +221,7 @@ mailx_folder_append(const char *path, const struct buf *data,
 	status = mbox_open(path, MBOX_O_CREATE, &fd, why);
 	if (status != EX_OK)
 		return -1;
-	status = mbox_lock(&lk, fd, path, (off_t)data->len, MBOX_LOCK_TIMEOUT,
+	status = mbox_lock(&lk, fd, path, (off_t)data->len, lock_timeout(),
 	    why);
 	if (status != EX_OK) {
 		close(fd);
@@ -431,13 +449,21 @@ mailx_folder_sync(struct mailbox *mb, struct mailx_sync *s)
 	}
 	if (first == mb->n)
 		return 0;
-	fd = open(s->path, O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	fd = open(s->path, O_RDWR | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
+	    O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "mailx: cannot open %s: %s\n", s->path,
 		    strerror(errno));
 		return -1;
 	}
-	if (mbox_lock(&lk, fd, s->path, 0, MBOX_LOCK_TIMEOUT, &why) !=
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		/* Rewritten in place, another name would change too. */
+		fprintf(stderr, "mailx: %s is not a plain file (a link?); left "
+		    "as it is\n", s->path);
+		close(fd);
+		return -1;
+	}
+	if (mbox_lock(&lk, fd, s->path, 0, lock_timeout(), &why) !=
 	    EX_OK) {
 		fprintf(stderr, "mailx: %s\n", why.s);
 		close(fd);

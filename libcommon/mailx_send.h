@@ -58,6 +58,9 @@ struct mailx_send_env {
 	mailx_reader		 read;
 	void			*read_ctx;
 	int			 interactive;
+	/* Command escapes are obeyed only when set (a terminal, or -~):
+	 * otherwise every line, "~!cmd" included, is text. */
+	int			 escapes;
 	/* read_ctx holds input not yet read (NULL: never) */
 	int			(*typeahead)(void *);
 	/* Receive mode only, NULL in send mode: ~f ~F ~m ~M (the escape

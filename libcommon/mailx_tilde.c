@@ -473,7 +473,8 @@ at_eof(const struct mailx_send_env *env, int *count)
 	return ESC_GO;
 }
 
-/* mailx_collect - read the body, obeying command escapes */
+/* mailx_collect - read the body, obeying command escapes when env->escapes
+ * (a terminal, or -~); otherwise each line is text, as it came */
 enum mailx_send_result
 mailx_collect(const struct mailx_send_env *env, struct mailx_draft *d)
 {
@@ -496,9 +497,10 @@ mailx_collect(const struct mailx_send_env *env, struct mailx_draft *d)
 			er = at_eof(env, &eofs);
 		else if (dot && line.len == 1 && line.s[0] == '.')
 			er = ESC_DONE;
-		else if (line.len > 1 && line.s[0] == ec && line.s[1] == ec)
+		else if (env->escapes && line.len > 1 && line.s[0] == ec &&
+		    line.s[1] == ec)
 			er = add_line(d, line.s + 1, line.len - 1);
-		else if (line.len > 0 && line.s[0] == ec)
+		else if (env->escapes && line.len > 0 && line.s[0] == ec)
 			er = escape(env, d, line.s + 1, line.len - 1);
 		else
 			er = add_line(d, line.s ? line.s : "", line.len);

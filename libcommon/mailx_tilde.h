@@ -4,7 +4,9 @@
  * ~d ~e ~f ~F ~h ~i ~m ~M ~p ~q ~r ~< ~s ~t ~v ~w ~x ~|), the "dot",
  * "ignore", "ignoreeof", "ask"/"asksub", "askcc" and "askbcc" variables
  * and interrupts (the first SIGINT warns, a second in a row abandons the
- * message and keeps its body in dead.letter).
+ * message and keeps its body in dead.letter).  The escapes are obeyed
+ * only when env->escapes is set (standard input is a terminal, or -~):
+ * text from a pipe is the body as it is, "~!cmd" lines included.
  *
  * mailx_collect() returns MAILX_SEND_OK when the message is ready,
  * MAILX_SEND_ABORT when the user abandoned it.  Output (prompts, ~p)

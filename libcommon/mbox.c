@@ -414,20 +414,130 @@ parse_lock(const char *s, long long v[3])
 
 enum lock_state { LOCK_HELD, LOCK_BUSY, LOCK_STALE, LOCK_ERR };
 
+/* Why a dotlock is left alone: what the message on timeout says. */
+struct lock_why {
+	long		 pid;		/* its holder, 0: none known */
+	char		 text[96];	/* "" or why it is not ours */
+};
+
+/* ts_le - is timespec a at or before b? */
+static int
+ts_le(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	    (a->tv_sec == b->tv_sec && a->tv_nsec <= b->tv_nsec);
+}
+
+/* lock_old - a lock untouched for MBOX_FOREIGN_STALE s, or from before
+ * the last boot; such a lock is only ever removed, never acted on */
+static int
+lock_old(const struct stat *st)
+{
+	return time(NULL) - st->st_mtime > MBOX_FOREIGN_STALE ||
+	    st->st_mtime < boot_time();
+}
+
+/*
+ * partial - do bytes [before, size) of the mailbox look like the start
+ * of one append of ours, cut short?
+ *
+ * That append began at before with "From " (after "\n\n" when it had to
+ * pad a torn mailbox) and, mboxrd-quoted, holds no other line starting
+ * "From ".  Its lock was written before its first byte, so the lock's
+ * ctime is at or before the mailbox's mtime.  A lock written later, or
+ * a region holding whole messages, is not a killed append: 0.  The
+ * mailbox fd may be write-only, so it is read through its name, checked
+ * to be the same file.
+ */
+static int
+partial(const char *mailbox, const struct stat *mst, const struct stat *lst,
+    off_t before)
+{
+	static const char pad_from[] = "\n\nFrom ";
+	char		*in;
+	struct stat	 rst;
+	off_t		 off = before;
+	size_t		 k = 0, head = 0;
+	int		 rfd, ok = 1, m = -1;
+
+	if (!ts_le(&lst->st_ctim, &mst->st_mtim))
+		return 0;
+	rfd = open(mailbox, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (rfd < 0)
+		return 0;
+	if (fstat(rfd, &rst) < 0 || rst.st_dev != mst->st_dev ||
+	    rst.st_ino != mst->st_ino) {
+		close(rfd);
+		return 0;
+	}
+	in = xmalloc(MBOX_CHUNK);
+	while (ok && off < mst->st_size) {
+		size_t	 want = MBOX_CHUNK;
+		ssize_t	 got;
+
+		if ((off_t)want > mst->st_size - off)
+			want = (size_t)(mst->st_size - off);
+		got = pread(rfd, in, want, off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			ok = 0;
+			break;
+		}
+		for (ssize_t i = 0; i < got && ok; i++, k++) {
+			char	 c = in[i];
+
+			/* The head: "From " or "\n\nFrom ". */
+			if (head == 0 && k == 0)
+				head = c == '\n' ? sizeof(pad_from) - 1 :
+				    FROM_LEN;
+			if (k < head) {
+				if (c != pad_from[sizeof(pad_from) - 1 -
+				    head + k])
+					ok = 0;
+				continue;
+			}
+			/* Then no line that starts "From ". */
+			if (m >= 0) {
+				if (c == from_[m]) {
+					if ((size_t)++m == FROM_LEN)
+						ok = 0;
+				} else {
+					m = -1;
+				}
+			}
+			if (c == '\n')
+				m = 0;
+		}
+		off += got;
+	}
+	free(in);
+	close(rfd);
+	return ok;
+}
+
 /*
  * stale - is the dotlock at path stale?  Recover from a killed append.
  *
  * Called only while we hold the fcntl lock, so no other pipemail process
- * is between its lock and its unlock; the dead holder was the last to
- * write.  A mailbox size strictly between BEFORE and AFTER means that
- * holder died in the middle of its append: cut the partial message off.
- * A size equal to AFTER means the append completed (the holder died
- * before it removed the lock, or a crash brought back a lock whose
- * removal was not yet on disk): keep it.  Any other size means someone
- * else has changed the mailbox since: keep it too.
+ * is between its lock and its unlock.  Only a lock this system could
+ * have written is acted on: a regular file with one link, owned by our
+ * effective uid or by the mailbox's owner (nobody else can make us act:
+ * those two may write the mailbox anyway), opened without following a
+ * link.  Anything else is someone else's lock: LOCK_BUSY, for as long
+ * as it is there, and never a byte cut.
+ *
+ * Of our locks, one whose pid is dead (or which predates the last boot)
+ * is broken.  A mailbox size equal to BEFORE or AFTER means the holder
+ * wrote nothing or completed: nothing to undo.  A size strictly between
+ * means it was killed in the middle of its append: the partial message
+ * is cut off, after partial() has checked that those bytes are one
+ * append of ours.  A lock whose sizes match nothing in the mailbox, or
+ * in no format of ours, is left alone until it is MBOX_FOREIGN_STALE
+ * seconds old, and then only removed.
  */
 static enum lock_state
-stale(int fd, const char *path, const char *mailbox, long *pid,
+stale(int fd, const char *path, const char *mailbox, struct lock_why *lw,
     struct buf *why)
 {
 	char		 line[MBOX_LOCK_LINE_MAX + 1];
@@ -436,41 +546,70 @@ stale(int fd, const char *path, const char *mailbox, long *pid,
 	ssize_t		 n;
 	int		 lfd;
 
-	lfd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (lfd < 0)
-		return errno == ENOENT ? LOCK_STALE : LOCK_BUSY;
+	lw->pid = 0;
+	lw->text[0] = '\0';
+	lfd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC);
+	if (lfd < 0) {
+		if (errno == ENOENT)
+			return LOCK_STALE;
+		snprintf(lw->text, sizeof(lw->text), "%s", errno == ELOOP ?
+		    "it is a symbolic link" : strerror(errno));
+		return LOCK_BUSY;
+	}
+	if (fstat(lfd, &st) < 0 || fstat(fd, &mst) < 0) {
+		close(lfd);
+		mbox_why_errno(why, errno, "stat lock file of", mailbox);
+		return LOCK_ERR;
+	}
+	if (!S_ISREG(st.st_mode))
+		snprintf(lw->text, sizeof(lw->text), "not a regular file");
+	else if (st.st_nlink != 1)
+		snprintf(lw->text, sizeof(lw->text), "it has %lu links",
+		    (unsigned long)st.st_nlink);
+	else if (st.st_uid != geteuid() && st.st_uid != mst.st_uid)
+		snprintf(lw->text, sizeof(lw->text), "owned by uid %lu",
+		    (unsigned long)st.st_uid);
+	else if (!S_ISREG(mst.st_mode) || mst.st_nlink != 1)
+		snprintf(lw->text, sizeof(lw->text), "the mailbox is not a "
+		    "plain file");
+	if (lw->text[0] != '\0') {
+		close(lfd);
+		return LOCK_BUSY;
+	}
 	n = fd_read_all(lfd, line, sizeof(line) - 1);
-	if (fstat(lfd, &st) < 0)
-		n = -1;
 	close(lfd);
 	if (n < 0)
 		return LOCK_BUSY;
 	line[n] = '\0';
-	*pid = 0;
 	if (parse_lock(line, v) < 0) {
 		/* Another program's lock, ours being written, or ours from
 		 * before a crash that kept its name but not its line. */
-		return time(NULL) - st.st_mtime > MBOX_FOREIGN_STALE ||
-		    st.st_mtime < boot_time() ? LOCK_STALE : LOCK_BUSY;
+		return lock_old(&st) ? LOCK_STALE : LOCK_BUSY;
 	}
-	*pid = (long)v[0];
-	if (*pid != (long)getpid() && (kill((pid_t)*pid, 0) == 0 ||
+	lw->pid = (long)v[0];
+	if (lw->pid != (long)getpid() && (kill((pid_t)lw->pid, 0) == 0 ||
 	    errno != ESRCH) && st.st_mtime >= boot_time())
 		return LOCK_BUSY;
 	/* The holder is dead (or from before the last boot). */
-	if (fstat(fd, &mst) < 0)
-		goto err;
-	if (mst.st_size > v[1] && mst.st_size < v[2]) {
-		if (ftruncate(fd, (off_t)v[1]) < 0 || fsync(fd) < 0)
-			goto err;
+	if (mst.st_size == v[1] || mst.st_size == v[2])
+		return LOCK_STALE;
+	if (v[1] < mst.st_size && mst.st_size < v[2] &&
+	    partial(mailbox, &mst, &st, (off_t)v[1])) {
+		if (ftruncate(fd, (off_t)v[1]) < 0 || fsync(fd) < 0) {
+			mbox_why_errno(why, errno, "recover mailbox", mailbox);
+			return LOCK_ERR;
+		}
 		log_warnx("%s: removed %lld bytes of a partial message left "
 		    "by pid %ld", mailbox, (long long)(mst.st_size - v[1]),
-		    *pid);
+		    lw->pid);
+		return LOCK_STALE;
 	}
-	return LOCK_STALE;
-err:
-	mbox_why_errno(why, errno, "recover mailbox", mailbox);
-	return LOCK_ERR;
+	if (lock_old(&st))
+		return LOCK_STALE;
+	snprintf(lw->text, sizeof(lw->text), "its sizes %lld to %lld do not "
+	    "match the mailbox's %lld", v[1], v[2], (long long)mst.st_size);
+	return LOCK_BUSY;
 }
 
 /* fcntl_lock - try to take (or with F_UNLCK drop) the mailbox's lock */
@@ -510,15 +649,16 @@ torn(const char *mailbox, const struct stat *st)
 
 /* try_lock - one attempt at both locks */
 static enum lock_state
-try_lock(struct mbox_lock *lk, const char *mailbox, off_t grow, long *pid,
-    int *status, struct buf *why)
+try_lock(struct mbox_lock *lk, const char *mailbox, off_t grow,
+    struct lock_why *lw, int *status, struct buf *why)
 {
 	char		 line[MBOX_LOCK_LINE_MAX];
 	struct stat	 st;
 	int		 lfd, n;
 	enum lock_state	 s;
 
-	*pid = 0;
+	lw->pid = 0;
+	lw->text[0] = '\0';
 	if (fcntl_lock(lk->fd, F_WRLCK) < 0) {
 		if (errno == EAGAIN || errno == EACCES || errno == EINTR)
 			return LOCK_BUSY;
@@ -560,7 +700,7 @@ try_lock(struct mbox_lock *lk, const char *mailbox, off_t grow, long *pid,
 			    lk->path);
 			break;
 		}
-		s = stale(lk->fd, lk->path, mailbox, pid, why);
+		s = stale(lk->fd, lk->path, mailbox, lw, why);
 		if (s == LOCK_ERR) {
 			*status = EX_TEMPFAIL;
 			break;
@@ -574,9 +714,9 @@ try_lock(struct mbox_lock *lk, const char *mailbox, off_t grow, long *pid,
 			    "remove stale lock", lk->path);
 			break;
 		}
-		if (*pid > 0)
+		if (lw->pid > 0)
 			log_info("%s: broke stale lock of pid %ld", mailbox,
-			    *pid);
+			    lw->pid);
 		else
 			log_info("%s: broke another program's lock, over %d s "
 			    "old", mailbox, MBOX_FOREIGN_STALE);
@@ -594,9 +734,9 @@ try_lock(struct mbox_lock *lk, const char *mailbox, off_t grow, long *pid,
  * in a loop with short sleeps (5 ms growing to 100 ms) until timeout_ms
  * have passed.  When the dotlock is busy the fcntl lock is let go before
  * sleeping, so a program that takes the locks in the other order cannot
- * deadlock with us.  A dotlock is stale when its pid is dead (kill(2)
- * says ESRCH), is our own, or the lock predates the last boot; a lock in
- * another program's format is stale after MBOX_FOREIGN_STALE seconds.
+ * deadlock with us.  Whether a dotlock in the way may be broken, and
+ * what is undone then, is stale()'s to say: a lock that is not ours is
+ * waited for until the time is up, and costs no byte of the mailbox.
  * On success lk->size is the mailbox size to roll back to, and, when pad
  * is set, lk->pad the newlines the append must write first (torn()).
  */
@@ -606,7 +746,7 @@ lock_mailbox(struct mbox_lock *lk, int fd, const char *mailbox, off_t grow,
 {
 	long long	 deadline = now_ms() + timeout_ms;
 	long long	 delay = MBOX_SLEEP_MIN_MS, left;
-	long		 pid = 0;
+	struct lock_why	 lw = { 0, "" };
 	int		 status = EX_OK;
 	struct buf	 path = BUF_INIT;
 
@@ -616,7 +756,7 @@ lock_mailbox(struct mbox_lock *lk, int fd, const char *mailbox, off_t grow,
 	lk->size = 0;
 	for (;;) {
 		lk->pad = pad;
-		switch (try_lock(lk, mailbox, grow, &pid, &status, why)) {
+		switch (try_lock(lk, mailbox, grow, &lw, &status, why)) {
 		case LOCK_HELD:
 			return EX_OK;
 		case LOCK_ERR:
@@ -635,9 +775,13 @@ lock_mailbox(struct mbox_lock *lk, int fd, const char *mailbox, off_t grow,
 			delay = MBOX_SLEEP_MAX_MS;
 	}
 	buf_reset(why);
-	if (pid > 0)
+	if (lw.text[0] != '\0')
+		buf_printf(why, "4.2.0 cannot lock mailbox %s: lock file %s is "
+		    "not ours (%s), left alone for %d s", mailbox, lk->path,
+		    lw.text, (timeout_ms + 999) / 1000);
+	else if (lw.pid > 0)
 		buf_printf(why, "4.2.0 cannot lock mailbox %s: held by pid %ld "
-		    "for over %d s", mailbox, pid, (timeout_ms + 999) / 1000);
+		    "for over %d s", mailbox, lw.pid, (timeout_ms + 999) / 1000);
 	else
 		buf_printf(why, "4.2.0 cannot lock mailbox %s: busy for over "
 		    "%d s", mailbox, (timeout_ms + 999) / 1000);

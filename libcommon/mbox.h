@@ -17,10 +17,14 @@
  * Locking: a dotlock MAILBOX.lock (created O_EXCL, holding "PID BEFORE
  * AFTER\n": the holder's pid, the mailbox size when it locked, the size
  * its append will reach) plus an fcntl(2) write lock on the mailbox.
- * A dotlock whose pid is dead is broken at once; when the mailbox size
- * lies strictly between BEFORE and AFTER, the dead holder was killed in
- * the middle of an append, and the partial message is cut off first.
- * See mbox_lock() for the rest.
+ * Only a dotlock this system could have written is acted on: a regular
+ * file with one link (opened O_NOFOLLOW, checked by fstat), owned by our
+ * effective uid or the mailbox's owner; any other is someone else's and
+ * is waited for, never a byte cut.  One of ours whose pid is dead is
+ * broken at once; when the mailbox size lies strictly between BEFORE and
+ * AFTER and those bytes are one append cut short, the dead holder was
+ * killed in the middle of it, and the partial message is cut off first.
+ * See stale() in mbox.c for the rest.
  *
  * mbox_copy() writes the envelope and the encoded message to a file
  * descriptor (or, given -1, only counts the bytes); it returns 0, -1 on

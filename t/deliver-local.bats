@@ -312,8 +312,8 @@ world() {
 	grep -qx 'DOMAIN=example.org' "$NR/out/env"
 	grep -qx 'USER=nobody' "$NR/out/env"
 	grep -qx 'PATH=/usr/bin:/bin' "$NR/out/env"
-	! grep -q FOO "$NR/out/env"
-	! grep -q PIPEMAIL "$NR/out/env"
+	run ! grep -q FOO "$NR/out/env"
+	run ! grep -q PIPEMAIL "$NR/out/env"
 }
 
 @test "-x command without shell syntax is run directly" {

@@ -183,7 +183,7 @@ PY
 
 @test "commands through a pipe: every one does its job" {
 	cd "$HOME"
-	cut -f1 "$HOME/table" | mailx -N >"$HOME/out" 2>&1
+	cut -f1 "$HOME/table" | mailx -~ -N >"$HOME/out" 2>&1
 	expect_in_order 999 "$HOME/out"
 	check_files
 }

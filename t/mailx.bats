@@ -62,7 +62,7 @@ MBOX
 	[ "$status" -eq 0 ]
 	queue-run -f
 	[ -s "$INST/mail/hidden" ]
-	! grep -qi '^bcc:' "$MB"
+	run ! grep -qi '^bcc:' "$MB"
 	grep -q '^From boss@example.org ' "$MB"
 	grep -q '^From: boss@example.org$' "$MB"
 }
@@ -75,14 +75,24 @@ MBOX
 	grep -q '^Content-Type: text/plain; charset=UTF-8$' "$MB"
 }
 
-@test "send mode: tilde escapes from a pipe" {
+@test "send mode: tilde escapes from a pipe with -~" {
 	printf 'line one\n~s Changed\n~c cc@localhost\n~~tilde\n~.\nnot sent\n' |
-		mailx any@localhost
+		mailx -~ any@localhost
 	queue-run -f
 	grep -q '^Subject: Changed$' "$MB"
 	grep -q '^~tilde$' "$MB"
-	! grep -q 'not sent' "$MB"
+	run ! grep -q 'not sent' "$MB"
 	[ -s "$INST/mail/cc" ]
+}
+
+@test "send mode: piped text without -~ is sent as it is, escapes and all" {
+	printf 'line one\n~s Changed\n~c cc@localhost\n~~tilde\n~.\nstill sent\n' |
+		mailx -s kept any@localhost
+	queue-run -f
+	grep -q '^Subject: kept$' "$MB"
+	[ "$(sed -n '/^$/,$p' "$MB" | sed -n '2,7p')" = \
+		"$(printf 'line one\n~s Changed\n~c cc@localhost\n~~tilde\n~.\nstill sent')" ]
+	[ ! -e "$INST/mail/cc" ]
 }
 
 @test "send mode: aliases from MAILRC expand" {
@@ -314,7 +324,7 @@ x'
 		"$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/sm"
 	chmod +x "$BATS_TEST_TMPDIR/sm"
 	echo "sendmail_path = $BATS_TEST_TMPDIR/sm" >>"$INST/etc/main.cf"
-	mailx -N <<<'R 1
+	mailx -~ -N <<<'R 1
 Thanks.
 ~.
 x' >/dev/null
@@ -465,4 +475,14 @@ PY
 	[ "$output" = "mailx: $HOME/md: a Maildir; mailx reads mbox files only" ]
 	run -66 mailx -f "$HOME"
 	[ "$output" = "mailx: $HOME: not a regular file" ]
+}
+
+@test "quit leaves a hard-linked mailbox as it is (both names unchanged)" {
+	two_messages
+	ln "$MB" "$BATS_TEST_TMPDIR/other"
+	cp "$MB" "$BATS_TEST_TMPDIR/before"
+	run mailx -N <<<$'d 1\nq'
+	[[ "$output" == *"not a plain file"* ]]
+	cmp "$MB" "$BATS_TEST_TMPDIR/before"
+	cmp "$BATS_TEST_TMPDIR/other" "$BATS_TEST_TMPDIR/before"
 }

@@ -52,7 +52,7 @@ body"
 @test "queue-inject: CRLF becomes LF and a last newline is added" {
 	printf 'Subject: x\r\n\r\nline1\r\nlast' | queue-inject -f a@b c@d
 	f=$(qfile)
-	! grep -q $'\r' "$f"
+	[ "$(grep -c $'\r' "$f")" -eq 0 ]
 	grep -qx "last" "$f"
 }
 

@@ -130,8 +130,8 @@ body text"
 	    sendmail -t
 	f=$(qfile)
 	[ "$(rcpts "$f" | sort | tr '\n' ' ')" = "a@example.org b@example.org hidden@example.org " ]
-	! qmsg "$f" | grep -qi '^bcc:'
-	! qmsg "$f" | grep -q 'hidden'
+	[ "$(qmsg "$f" | grep -ci '^bcc:')" -eq 0 ]
+	[ "$(qmsg "$f" | grep -c 'hidden')" -eq 0 ]
 	qmsg "$f" | grep -qx "Cc: b@example.org"
 }
 
@@ -154,7 +154,7 @@ body text"
 	    sendmail -t
 	f=$(qfile)
 	[ "$(rcpts "$f" | tr '\n' ' ')" = "new@example.org rb@example.org " ]
-	! qmsg "$f" | grep -qi '^resent-bcc:'
+	[ "$(qmsg "$f" | grep -ci '^resent-bcc:')" -eq 0 ]
 	qmsg "$f" | grep -qx "Resent-Date: Tue, 14 Nov 2023 22:13:20 +0000"
 	qmsg "$f" | grep -q "^Resent-From: "
 	qmsg "$f" | grep -q "^Resent-Message-ID: <"
@@ -203,8 +203,8 @@ b"
 	printf 'Subject: s\n\nline\n.\nafter\n' | sendmail bob@example.org
 	f=$(qfile)
 	qmsg "$f" | grep -qx "line"
-	! qmsg "$f" | grep -qx "after"
-	! qmsg "$f" | grep -qx "\."
+	[ "$(qmsg "$f" | grep -cx 'after')" -eq 0 ]
+	[ "$(qmsg "$f" | grep -cx '\.')" -eq 0 ]
 	rm -f "$f"
 	printf 'Subject: s\n\nline\n.\nafter\n' | sendmail -i bob@example.org
 	qmsg "$(qfile)" | grep -qx "after"
@@ -218,14 +218,14 @@ b"
 	printf 'Subject: s\r\n\r\n..stuffed\r\n.\r\nafter\r\n' | sendmail bob@example.org
 	f=$(qfile)
 	qmsg "$f" | grep -qx "\.\.stuffed"
-	! qmsg "$f" | grep -q "after"
+	[ "$(qmsg "$f" | grep -c 'after')" -eq 0 ]
 }
 
 @test "sendmail: a leading mbox From line is removed" {
 	printf 'From alice@example.org Mon Jan  1 00:00:00 2024\nSubject: s\n\nFrom here on\n' |
 	    sendmail bob@example.org
 	m=$(qmsg "$(qfile)")
-	! grep -q "^From alice" <<<"$m"
+	[ "$(grep -c '^From alice' <<<"$m")" -eq 0 ]
 	grep -qx "From here on" <<<"$m"
 	grep -qx "Subject: s" <<<"$m"
 }
@@ -244,7 +244,7 @@ b"
 	rm -f "$f"
 	printf 'Subject: s\n\n' | sendmail -N never bob@example.org
 	qenv "$(qfile)" | grep -qx "rcpt bob@example.org		1"
-	! qenv "$(qfile)" | grep -q "^ret "
+	[ "$(qenv "$(qfile)" | grep -c '^ret ')" -eq 0 ]
 }
 
 @test "sendmail: bad -N, -R or -V: 64, nothing queued" {
@@ -394,7 +394,7 @@ b"
 	[ "${lines[3]}" = "$(printf '%41s%s' '' carol@example.org)" ]
 	[ "${lines[4]}" = "$(printf '%58s%s' '' '(reason unavailable)')" ]
 	[ "${lines[5]}" = "$(printf '%41s%s' '' dave@example.org)" ]
-	! grep -q bob <<<"$output"
+	[[ "$output" != *bob* ]]
 }
 
 @test "mailq: several messages by arrival, a malformed file skipped" {
@@ -511,7 +511,7 @@ b"
 	exec 5<&-
 	[ -z "$line" ]
 	# Nothing ran in its place.
-	! grep -q "one pass done" "$INST/maillog" 2>/dev/null
+	[[ "$(cat "$INST/maillog" 2>/dev/null)" != *"one pass done"* ]]
 }
 
 @test "sendmail -qR and -q30m: accepted as -q with a warning; -qX: 64" {

@@ -265,7 +265,7 @@ qfile() {
 	[ "${lines[2]}" = "501 5.5.4 Syntax: VRFY address" ]
 	instance "disable_vrfy_command = yes"
 	smtp 'EHLO x\r\nVRFY postmaster\r\nQUIT\r\n'
-	! grep -q VRFY <<<"${lines[*]:1:9}"
+	[[ "${lines[*]:1:8}" != *VRFY* ]]
 	[ "${lines[9]}" = "502 5.5.1 VRFY command is disabled" ]
 }
 
@@ -565,7 +565,7 @@ log_pids() {
 	[ "$(queued active)" -eq 1 ]
 	f=$(qfile)
 	grep -q '^Subject: warn me$' "$f"
-	! grep -q '^X-Drop-Me' "$f"
+	[ "$(grep -c '^X-Drop-Me' "$f")" -eq 0 ]
 	grep -q 'warning: header Subject: warn me' "$INST/maillog"
 	grep -q 'discard: body discard this body' "$INST/maillog"
 }

@@ -369,10 +369,10 @@ test_append(void)
 
 	/* A stale lock with a partial message: cut off, fast. */
 	before = (long long)want.len;
-	fd_write_all(fd, "From partial Thu", 16);
 	snprintf(text, sizeof(text), "%ld %lld %lld\n", (long)dead_pid(),
 	    before, before + 500);
 	put_lock(lock, text, 0);
+	fd_write_all(fd, "From partial Thu", 16);
 	t0 = elapsed_ms(0);
 	is_int(mbox_append(fd, mb, &m, 0, 5000, &why), EX_OK,
 	    "append after a dead holder");
@@ -389,6 +389,67 @@ test_append(void)
 	    "append after a holder that finished");
 	want_msg(&want, "Subject: three\n\nhello\n\n");
 	same(mb, &want, "completed message kept");
+
+	/* Locks that are not a killed append of ours: nothing is cut. */
+	{
+		static const struct {
+			const char	*name;
+			int		 how;	/* 0 file, 1 symlink, 2 hard link */
+			long long	 before, after;	/* -1: the size */
+		} forged[] = {
+			{ "lock claiming the whole mailbox", 0, 0, 99999999999LL },
+			{ "lock claiming the last message", 0, -2, 99999999999LL },
+			{ "lock larger than the mailbox", 0, -3, -4 },
+			{ "lock with before > after", 0, 5, 3 },
+			{ "lock reached by a symbolic link", 1, 0, 99999999999LL },
+			{ "hard-linked lock", 2, 0, 99999999999LL },
+		};
+		char	 other[300];
+		long long size = (long long)want.len, last;
+
+		last = size - (long long)strlen("From s@example.org Thu Jan  1 "
+		    "00:00:00 1970\nReturn-Path: <s@example.org>\nDelivered-To: "
+		    "r@example.test\nSubject: three\n\nhello\n\n");
+		snprintf(other, sizeof(other), "%s.other", mb);
+		for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+			long long b1 = forged[i].before, a1 = forged[i].after;
+
+			b1 = b1 == -2 ? last : b1 == -3 ? size + 10 : b1;
+			a1 = a1 == -4 ? size + 20 : a1;
+			snprintf(text, sizeof(text), "%ld %lld %lld\n",
+			    (long)dead_pid(), b1, a1);
+			unlink(other);
+			if (forged[i].how == 0) {
+				put_lock(lock, text, 0);
+			} else {
+				put_lock(other, text, 0);
+				if ((forged[i].how == 1 ? symlink(other, lock) :
+				    link(other, lock)) < 0)
+					abort();
+			}
+			ok(mbox_append(fd, mb, &m, 0, 100, &why) == EX_TEMPFAIL,
+			    "%s: waited for", forged[i].name);
+			ok(strstr(buf_cstr(&why), "not ours") != NULL,
+			    "%s: %s", forged[i].name, buf_cstr(&why));
+			same(mb, &want, forged[i].name);
+			unlink(lock);
+		}
+		unlink(other);
+
+		/* Written before the mailbox changed, but over two whole
+		 * messages: no append of ours, which holds one From line. */
+		snprintf(text, sizeof(text), "%ld %lld %lld\n",
+		    (long)dead_pid(), size, size + 100000);
+		put_lock(lock, text, 0);
+		static const char two[] = "From a@x Thu Jan  1 00:00:00 1970\n"
+		    "\none\n\nFrom b@x Thu Jan  1 00:00:00 1970\n\ntwo\n\n";
+		fd_write_all(fd, two, sizeof(two) - 1);
+		buf_add(&want, two, sizeof(two) - 1);
+		ok(mbox_append(fd, mb, &m, 0, 100, &why) == EX_TEMPFAIL,
+		    "lock over two whole messages: waited for");
+		same(mb, &want, "two whole messages kept");
+		unlink(lock);
+	}
 
 	/* A live holder (our parent): wait, then 4.2.0. */
 	snprintf(text, sizeof(text), "%ld 0 0\n", (long)getppid());
