@@ -48,6 +48,8 @@
 #define QUEUE_ID_MAX	48
 #define QUEUE_ADDR_MAX	1000
 #define QUEUE_HEAD_MAX	(4 * 1024 * 1024)	/* envelope records */
+#define QUEUE_ENVID_MAX	300		/* RFC 3461 4.4: 100, as xtext */
+#define QUEUE_ORCPT_MAX	500		/* RFC 3461 4.2 */
 
 enum queue_rcpt_state {
 	QR_PENDING = 0,
@@ -88,6 +90,8 @@ struct queue_env {
 	struct queue_rcpt	*rcpt;
 	size_t			 nrcpt;
 	int			 ndefers;	/* defer records seen */
+	size_t			 nstate;	/* state records read */
+	int			 hold;		/* a maildrop file's hold */
 };
 
 /* Writing a new message. */
@@ -106,7 +110,11 @@ int	 queue_layout(const char *, struct buf *);
 int	 queue_owner(uid_t *, gid_t *, struct buf *);
 int	 queue_give(const char *, uid_t, gid_t, struct buf *);
 int	 queue_addr_ok(const char *);
+int	 queue_env_check(const struct queue_env *, struct buf *);
+int	 queue_set_aside(const char *, const char *, const char *);
+int	 queue_file_trusted(int, uid_t);
 int	 queue_new_open(const char *, struct queue_new *, struct buf *);
+int	 queue_new_open_drop(const char *, struct queue_new *, struct buf *);
 int	 queue_new_envelope(struct queue_new *, const struct queue_env *,
 	    struct buf *);
 int	 queue_new_write(struct queue_new *, const void *, size_t);
