@@ -1514,11 +1514,19 @@ setid_caller(void)
 	    (geteuid() != getuid() || getegid() != getgid());
 }
 
+/* owner_trusted - may a set-id program trust a file owned by uid: root's,
+ * or a set-user-id program's own user's (never the caller's) */
+static int
+owner_trusted(uid_t uid)
+{
+	return uid == 0 || (geteuid() != getuid() && uid == geteuid());
+}
+
 /*
  * read_main_cf - DIR/main.cf into text, checked on the descriptors it is
  * read through: with trusted set, the directory and the file are opened
- * without following a link, and each must be root's (or the effective
- * user's) and writable by nobody else.  0 (ENOENT: no main.cf, text
+ * without following a link, and each must be root's (or a set-user-id
+ * program's own user's) and writable by nobody else.  0 (ENOENT: no main.cf, text
  * empty), or die with EX_CONFIG (EX_NOPERM when it is not trusted).
  */
 static void
@@ -1535,7 +1543,7 @@ read_main_cf(const char *dir, const char *path, struct buf *text,
 		die_perm(EX_CONFIG, "%s configuration directory %s: %s", dsn,
 		    dir, errno == ENOTDIR ? "not a directory" :
 		    strerror(errno));
-	if (trusted && ((sb.st_uid != 0 && sb.st_uid != geteuid()) ||
+	if (trusted && (!owner_trusted(sb.st_uid) ||
 	    (sb.st_mode & (S_IWGRP | S_IWOTH))))
 		die_perm(EX_NOPERM, "5.7.1 %s is not root's alone: refused "
 		    "to a set-group-id program", dir);
@@ -1551,7 +1559,7 @@ read_main_cf(const char *dir, const char *path, struct buf *text,
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))
 		die_perm(EX_CONFIG, "%s cannot read %s: %s", dsn, path,
 		    S_ISREG(sb.st_mode) ? strerror(errno) : "not a file");
-	if (trusted && ((sb.st_uid != 0 && sb.st_uid != geteuid()) ||
+	if (trusted && (!owner_trusted(sb.st_uid) ||
 	    (sb.st_mode & (S_IWGRP | S_IWOTH))))
 		die_perm(EX_NOPERM, "5.7.1 %s is not root's alone: refused "
 		    "to a set-group-id program", path);

@@ -1785,7 +1785,8 @@ qmgr_run(const struct qmgr_opts *o)
 
 	/* O_RDWR: the FIFO never reports end of file when writers leave. */
 	queue_path(&p, q.qdir, "trigger", NULL);
-	q.trigger_fd = open(buf_cstr(&p), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	q.trigger_fd = open(buf_cstr(&p), O_RDWR | O_NONBLOCK | O_CLOEXEC |
+	    O_NOFOLLOW);
 	if (q.trigger_fd < 0)
 		die_temp("4.3.0 open %s: %s", buf_cstr(&p), strerror(errno));
 	log_info("started, queue %s", q.qdir);

@@ -790,7 +790,7 @@ queue_trigger(const char *qdir, const char *id)
 
 	queue_path(&p, qdir, "trigger", NULL);
 	/* O_NONBLOCK: no reader (ENXIO) means nobody to wake, not a wait. */
-	fd = open(buf_cstr(&p), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	fd = open(buf_cstr(&p), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
 	if (fd >= 0) {
 		buf_printf(&msg, "%s\n", id);
 		r = write(fd, msg.s, msg.len) == (ssize_t)msg.len ? 0 : -1;
