@@ -1,11 +1,21 @@
 /*
  * queue - the spool: one file per message, made visible only when whole.
  *
- * Layout under queue_directory (made on first use by queue_layout()):
- *	tmp/		files being written; never read by queue-run
- *	active/		complete messages waiting for delivery
- *	hold/		messages put on hold (HOLD action, postsuper -h)
- *	trigger		a FIFO: a writer sends "ID\n" to wake queue-run
+ * Layout under queue_directory (made on first use by queue_layout(); the
+ * modes queue_give() sets as root, with mail_owner:setgid_group):
+ *	tmp/		0700 files being written; never read by queue-run
+ *	active/		0700 complete messages waiting for delivery
+ *	hold/		0700 messages put on hold (HOLD action, postsuper -h)
+ *	maildrop/	1770 users' submissions (a set-group-id queue-inject
+ *			run by a user), each the user's own file, named
+ *			".NAME" until complete; pickup.c re-writes them into
+ *			active/ or hold/ (a "hold" envelope record asks)
+ *	corrupt/	0700 files set aside, kept as SUB.NAME, never read
+ *	trigger		0620 a FIFO: a writer sends "ID\n" to wake queue-run
+ *
+ * Only mail_owner (and root) write tmp/, active/ and hold/; queue-run
+ * acts on a file there only when queue_file_trusted() says the queue's
+ * owner alone wrote it.  Only queue-run writes state records.
  *
  * A queue file is a short head, the message, then records, one a line:
  *
@@ -14,6 +24,7 @@
  *	<size bytes of message>
  *	arrival SECONDS.MICROSECONDS
  *	sender ADDRESS				(empty: the null sender)
+ *	[hold]					(maildrop/ only)
  *	[ret FULL|HDRS] [envid XTEXT]
  *	rcpt ADDRESS TAB ORCPT TAB NOTIFY	(one per recipient)
  *	end

@@ -388,3 +388,14 @@ to_maildrop() {
 	[ "$(queued active)" -eq 0 ]
 	grep -q 'the first copy' "$INST/spool/hold/$id"
 }
+
+@test "pipeline: the daemon picks a submission up as soon as the trigger names it" {
+	queue-run $CF & QRPID=$!
+	wait_for "[ -p '$INST/spool/trigger' ] && grep -q started '$INST/maillog'"
+	id=$(printf 'Subject: t\n\nnow\n' | queue-inject $CF -h -f a@example.test ivan@localhost)
+	mv "$INST/spool/hold/$id" "$INST/spool/maildrop/$id"
+	echo "$id" >"$INST/spool/trigger"
+	wait_for "[ -s '$INST/mail/ivan' ]" 10
+	grep -q '^now$' "$INST/mail/ivan"
+	[ "$(queued maildrop)" -eq 0 ]
+}

@@ -273,3 +273,38 @@ body"
 	run grep -c '^hold$' "$INST/spool/hold/$id"
 	[ "$output" = 0 ]
 }
+
+@test "queue-inject: every envelope field is checked, a bad one queues nothing (65)" {
+	env() {
+		run bash -c 'printf "Subject: e\n\nx\n" | queue-inject -e 3 3< <(printf "$1")' _ "$1"
+	}
+	env 'Fs@x\0RNONE\0Ta@y\0\0'
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"5.5.4"* ]]
+	env 'Fs@x\0Eid with space\0Ta@y\0\0'
+	[ "$status" -eq 65 ]
+	env 'Fs@x\0Ta@y\t\t3x\0\0'
+	[ "$status" -eq 65 ]
+	env 'Fs@x\0Ta@y\t\t16\0\0'
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"5.5.4 bad NOTIFY"* ]]
+	env 'Fs@x\0Ta@y\t\t3\0\0'		# NEVER with SUCCESS
+	[ "$status" -eq 65 ]
+	env 'Fs@x\0Ta@y\trfc822;a\001@y\t0\0\0'
+	[ "$status" -eq 65 ]
+	env 'Fs@x\0Ff@x\0Ta@y\0\0'		# F twice
+	[ "$status" -eq 65 ]
+	env 'Fs@x\0Hyes\0Ta@y\0\0'
+	[ "$status" -eq 65 ]
+	env 'Fs\x7f@x\0Ta@y\0\0'
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"5.1.7"* ]]
+	env "Fs@x\0T$(printf 'a%.0s' $(seq 1 1001))@y\0\0"
+	[ "$status" -eq 65 ]
+	[ "$(queued active)" -eq 0 ]
+	[ "$(queued tmp)" -eq 0 ]
+	# The good ones: RET in any case, NOTIFY bits, NEVER alone.
+	env 'Fs@x\0Rfull\0Ta@y\t\t14\0Tb@y\t\t1\0\0'
+	[ "$status" -eq 0 ]
+	grep -qx "ret FULL" "$(qfile)"
+}
