@@ -157,10 +157,8 @@ pickup_one(const char *qdir, const char *name, char *id, int *held)
 	int		 fd, r = -1;
 
 	*held = 0;
-	if (name[0] == '.')
-		return 0;		/* still being written */
-	if (!name_ok(name))
-		return set_aside(qdir, name, "not a queue id");
+	if (name[0] == '.' || strchr(name, '/') != NULL)
+		return 0;		/* still being written, or not ours */
 	queue_path(&p, qdir, "maildrop", name);
 	fd = open(buf_cstr(&p), O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC);
@@ -176,6 +174,10 @@ pickup_one(const char *qdir, const char *name, char *id, int *held)
 		return set_aside(qdir, name, strerror(errno));
 	}
 	memset(&env, 0, sizeof(env));
+	if (!name_ok(name)) {
+		set_aside(qdir, name, "not a queue id");
+		goto out;
+	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
 		set_aside(qdir, name, "not a regular file with one link");
 		goto out;
