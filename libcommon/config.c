@@ -1524,8 +1524,8 @@ owner_trusted(uid_t uid)
 
 /*
  * read_main_cf - DIR/main.cf into text, checked on the descriptors it is
- * read through: with trusted set, the directory and the file are opened
- * without following a link, and each must be root's (or a set-user-id
+ * read through: with trusted set, the file is opened without following
+ * a link, and it and the directory it was opened in must each be root's (or a set-user-id
  * program's own user's) and writable by nobody else.  0 (ENOENT: no main.cf, text
  * empty), or die with EX_CONFIG (EX_NOPERM when it is not trusted).
  */
@@ -1538,7 +1538,8 @@ read_main_cf(const char *dir, const char *path, struct buf *text,
 	int		 dfd, fd;
 	struct stat	 sb;
 
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | nofollow);
+	/* The directory may be a link: what it opens is what is checked. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || fstat(dfd, &sb) < 0)
 		die_perm(EX_CONFIG, "%s configuration directory %s: %s", dsn,
 		    dir, errno == ENOTDIR ? "not a directory" :
@@ -1556,9 +1557,11 @@ read_main_cf(const char *dir, const char *path, struct buf *text,
 		die_perm(EX_CONFIG, "%s cannot read %s: %s", dsn, path,
 		    strerror(errno));
 	}
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))
+	if (fstat(fd, &sb) < 0)
 		die_perm(EX_CONFIG, "%s cannot read %s: %s", dsn, path,
-		    S_ISREG(sb.st_mode) ? strerror(errno) : "not a file");
+		    strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		die_perm(EX_CONFIG, "%s cannot read %s: not a file", dsn, path);
 	if (trusted && (!owner_trusted(sb.st_uid) ||
 	    (sb.st_mode & (S_IWGRP | S_IWOTH))))
 		die_perm(EX_NOPERM, "5.7.1 %s is not root's alone: refused "
