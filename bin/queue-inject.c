@@ -370,6 +370,15 @@ read_envelope(int fd, struct source *src, struct queue_env *env,
 	return r;
 }
 
+/* trace_text - a caller's text for the trace header: no control
+ * character, so that it cannot end the header or start another */
+static void
+trace_text(struct buf *h, const char *s)
+{
+	for (; *s; s++)
+		buf_addc(h, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+}
+
 /* received_header - the trace header this hop adds (RFC 5321 4.4) */
 static void
 received_header(struct buf *h, const char *from, const char *proto,
@@ -380,8 +389,12 @@ received_header(struct buf *h, const char *from, const char *proto,
 
 	hdr_date(&date, now, hdr_tz_offset(now));
 	if (from != NULL) {
-		buf_printf(h, "Received: %s\n\tby %s (pipemail) with %s id %s",
-		    from, cfg_get("myhostname"), proto, id);
+		buf_adds(h, "Received: ");
+		trace_text(h, from);
+		buf_printf(h, "\n\tby %s (pipemail) with ",
+		    cfg_get("myhostname"));
+		trace_text(h, proto);
+		buf_printf(h, " id %s", id);
 		if (env->nrcpt == 1)
 			buf_printf(h, "\n\tfor <%s>", env->rcpt[0].addr);
 		buf_printf(h, "; %s\n", buf_cstr(&date));
@@ -477,6 +490,12 @@ inject_one(struct inject *ij, struct source *src, struct queue_env *env,
 		buf_free(&e);
 		source_skip(src, env, &ij->hold);
 		return EX_TEMPFAIL;
+	}
+	/* A user's submission says only who sent it: no from-clause of
+	 * theirs, no protocol of theirs in the trace header. */
+	if (ij->drop) {
+		ij->from = NULL;
+		ij->proto = "local";
 	}
 	received_header(&head, ij->from, ij->proto, qn.id, env, ij->uid);
 	memset(&c, 0, sizeof(c));

@@ -1525,9 +1525,10 @@ owner_trusted(uid_t uid)
 /*
  * read_main_cf - DIR/main.cf into text, checked on the descriptors it is
  * read through: with trusted set, the file is opened without following
- * a link, and it and the directory it was opened in must each be root's (or a set-user-id
- * program's own user's) and writable by nobody else.  0 (ENOENT: no main.cf, text
- * empty), or die with EX_CONFIG (EX_NOPERM when it is not trusted).
+ * a link, and it and the directory it was opened in must each be root's
+ * (or a set-user-id program's own user's) and writable by nobody else.
+ * Returns with text empty when there is no main.cf (all defaults); dies
+ * with EX_CONFIG, or EX_NOPERM when it is not trusted.
  */
 static void
 read_main_cf(const char *dir, const char *path, struct buf *text,

@@ -280,7 +280,8 @@ queue_env_check(const struct queue_env *env, struct buf *err)
 			buf_adds(err, "5.1.3 bad recipient address");
 			return -1;
 		}
-		if (rc->orcpt != NULL && !field_ok(rc->orcpt, QUEUE_ORCPT_MAX)) {
+		if (rc->orcpt != NULL &&
+		    !field_ok(rc->orcpt, QUEUE_ORCPT_MAX)) {
 			buf_adds(err, "5.5.4 bad ORCPT value");
 			return -1;
 		}

@@ -184,3 +184,25 @@ qtrust_crafted() {
 	queue-run -f
 	[ ! -e "$MARK" ]
 }
+
+@test "qtrust: a user's submission cannot claim another origin in its Received header" {
+	setgid_user pmqtu pmqtg
+	instance "setgid_group = pmqtg"
+	printf 'x\n' | queue-inject -h -f a@b c@d
+	sysconf_main_cf "queue_directory = $INST/spool" "mail_owner = nobody" \
+	    "setgid_group = pmqtg"
+	run as_user pmqtu "printf 'Subject: a\\\\n\\\\nbody\\\\n' | $SG_BIN/queue-inject -p ESMTP -r 'from mx.trusted.example ([10.0.0.1])' -f pmqtu@x r@example.org"
+	[ "$status" -eq 0 ]
+	f=$INST/spool/maildrop/${lines[-1]}
+	grep -q "^Received: by [^ ]* (pipemail, from userid $(id -u pmqtu))" "$f"
+	run grep -c 'trusted\|ESMTP' "$f"
+	[ "$output" = 0 ]
+}
+
+@test "qtrust: a from-clause cannot end the trace header and start another" {
+	printf 'Subject: a\n\nbody\n' | queue-inject -r $'from x\nX-Injected: yes' -p $'ESMTP\rY' -f s@x r@example.org
+	f=$(find "$INST/spool/active" -type f)
+	run grep -c '^X-Injected' "$f"
+	[ "$output" = 0 ]
+	grep -q '^Received: from x X-Injected: yes$' "$f"
+}
