@@ -129,8 +129,9 @@ run_op(const char *qdir, size_t k, const struct cfg_list *args, int *failed)
 		if (strcmp(arg, "ALL") == 0) {
 			if (queue_cmd_ids(qdir, ops[k].source != NULL ?
 			    ops[k].source : "active", &all, &err) < 0 ||
-			    (ops[k].source == NULL && queue_cmd_ids(qdir,
-			    "hold", &all, &err) < 0)) {
+			    (ops[k].source == NULL && (queue_cmd_ids(qdir,
+			    "hold", &all, &err) < 0 || queue_cmd_ids(qdir,
+			    "maildrop", &all, &err) < 0))) {
 				log_warnx("%s", buf_cstr(&err));
 				buf_reset(&err);
 				*failed = 1;

@@ -236,7 +236,28 @@ env_add_rcpt(struct queue_env *env, const char *addr, const char *orcpt,
 	rc->notify = notify;
 }
 
-/* parse_envelope - the records of an envelope; 0 or a status */
+/* notify_value - a T record's NOTIFY field: decimal bits; -1 if not */
+static int
+notify_value(const char *s)
+{
+	int	 v = 0;
+
+	if (*s == '\0' || strlen(s) > 2)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+/*
+ * parse_envelope - the records of an envelope; 0 or a status.  Each
+ * field is checked here, once, by queue_env_check(): a record that is
+ * not one of F, R, E, T and H, a field given twice, an H with a value, or
+ * a field that does not pass refuses the message.
+ */
 static int
 parse_envelope(const struct buf *b, struct queue_env *env, int *hold,
     struct buf *why)
@@ -247,31 +268,35 @@ parse_envelope(const struct buf *b, struct queue_env *env, int *hold,
 	end = p + b->len;
 	while (p < end) {
 		const char	*nul = memchr(p, '\0', (size_t)(end - p));
-		char		*rec, *orcpt, *notify;
+		char		*rec, *orcpt, *notify, **one = NULL;
+		int		 bad = 0, n = 0;
 
 		if (nul == NULL)
 			break;			/* unterminated: writer died */
 		if (nul == p) {
 			if (env->sender == NULL || env->nrcpt == 0)
 				break;
+			if (queue_env_check(env, why) < 0)
+				return EX_DATAERR;
 			return 0;		/* the closing empty record */
 		}
 		rec = xstrndup(p + 1, (size_t)(nul - p - 1));
 		switch (*p) {
 		case 'F':
-			free(env->sender);
-			env->sender = xstrdup(rec);
+			one = &env->sender;
 			break;
 		case 'R':
-			free(env->ret);
-			env->ret = xstrdup(rec);
+			/* RFC 3461 4.3: FULL or HDRS, in any case. */
+			for (char *c = rec; *c; c++)
+				*c = (char)toupper((unsigned char)*c);
+			one = &env->ret;
 			break;
 		case 'H':
 			*hold = 1;
+			bad = *rec != '\0';
 			break;
 		case 'E':
-			free(env->envid);
-			env->envid = xstrdup(rec);
+			one = &env->envid;
 			break;
 		case 'T':
 			orcpt = strchr(rec, '\t');
@@ -282,15 +307,26 @@ parse_envelope(const struct buf *b, struct queue_env *env, int *hold,
 				if (notify)
 					*notify++ = '\0';
 			}
-			env_add_rcpt(env, rec, orcpt,
-			    notify ? atoi(notify) : 0);
+			if (notify != NULL && (n = notify_value(notify)) < 0)
+				bad = 1;
+			else
+				env_add_rcpt(env, rec, orcpt, n);
 			break;
 		default:
-			free(rec);
+			bad = 1;
+			break;
+		}
+		if (one != NULL && *one != NULL)
+			bad = 1;	/* given twice */
+		else if (one != NULL) {
+			*one = rec;
+			rec = NULL;
+		}
+		free(rec);
+		if (bad) {
 			buf_adds(why, "5.6.0 bad envelope record");
 			return EX_DATAERR;
 		}
-		free(rec);
 		p = nul + 1;
 	}
 	buf_adds(why, "4.3.0 incomplete envelope: message not queued");
@@ -334,6 +370,15 @@ read_envelope(int fd, struct source *src, struct queue_env *env,
 	return r;
 }
 
+/* trace_text - a caller's text for the trace header: no control
+ * character, so that it cannot end the header or start another */
+static void
+trace_text(struct buf *h, const char *s)
+{
+	for (; *s; s++)
+		buf_addc(h, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+}
+
 /* received_header - the trace header this hop adds (RFC 5321 4.4) */
 static void
 received_header(struct buf *h, const char *from, const char *proto,
@@ -344,8 +389,12 @@ received_header(struct buf *h, const char *from, const char *proto,
 
 	hdr_date(&date, now, hdr_tz_offset(now));
 	if (from != NULL) {
-		buf_printf(h, "Received: %s\n\tby %s (pipemail) with %s id %s",
-		    from, cfg_get("myhostname"), proto, id);
+		buf_adds(h, "Received: ");
+		trace_text(h, from);
+		buf_printf(h, "\n\tby %s (pipemail) with ",
+		    cfg_get("myhostname"));
+		trace_text(h, proto);
+		buf_printf(h, " id %s", id);
 		if (env->nrcpt == 1)
 			buf_printf(h, "\n\tfor <%s>", env->rcpt[0].addr);
 		buf_printf(h, "; %s\n", buf_cstr(&date));
@@ -356,40 +405,27 @@ received_header(struct buf *h, const char *from, const char *proto,
 	buf_free(&date);
 }
 
-/* config_trusted - a set-group-id run by a user: the configuration
- * directory and its main.cf must be root's and writable by root alone,
- * or a user could name a queue and limits of their own choosing */
-static void
-config_trusted(void)
-{
-	struct buf	 p = BUF_INIT;
-	struct stat	 st;
-	const char	*what[2];
-
-	buf_printf(&p, "%s/main.cf", cfg_dir());
-	what[0] = cfg_dir();
-	what[1] = buf_cstr(&p);
-	for (size_t i = 0; i < 2; i++)
-		if (stat(what[i], &st) < 0 || st.st_uid != 0 ||
-		    (st.st_mode & (S_IWGRP | S_IWOTH)))
-			die_perm(EX_NOPERM, "5.7.1 %s is not root's alone: "
-			    "refused to a set-group-id queue-inject", what[i]);
-	buf_free(&p);
-}
-
-/* spool_ready - make the layout; as root, hand it to mail_owner and the
+/*
+ * spool_ready - make the layout; as root, hand it to mail_owner and the
  * spool group and become them, since queue-inject never runs as root.
- * Run set-group-id by a user, read only a configuration root keeps. */
-static void
+ * 1 when this is a user's submission (set-group-id, run by a user other
+ * than root and mail_owner): it goes to maildrop/ for the pickup, and
+ * the user needs nothing of the layout but that; else 0.
+ */
+static int
 spool_ready(const char *qdir)
 {
 	struct buf	 err = BUF_INIT;
 	uid_t		 uid;
 	gid_t		 gid;
 
-	if (geteuid() != 0 && (getegid() != getgid() ||
-	    geteuid() != getuid()))
-		config_trusted();
+	if (getuid() != 0 && (geteuid() != getuid() ||
+	    getegid() != getgid())) {
+		struct passwd	*pw = getpwnam(cfg_get("mail_owner"));
+
+		if (pw == NULL || pw->pw_uid != getuid())
+			return 1;
+	}
 	if (geteuid() == 0 && queue_owner(&uid, &gid, &err) < 0)
 		die_perm(EX_CONFIG, "5.3.5 %s", buf_cstr(&err));
 	if (queue_layout(qdir, &err) < 0)
@@ -402,6 +438,7 @@ spool_ready(const char *qdir)
 			die_temp("4.3.0 %s", buf_cstr(&err));
 	}
 	buf_free(&err);
+	return 0;
 }
 
 /* source_skip - the rest of a -s message refused early, to its "E" and
@@ -429,6 +466,7 @@ struct inject {
 	const char	*proto;		/* -p */
 	int		 envfd;		/* -e, or -1 */
 	int		 hold;		/* -h, or the H record */
+	int		 drop;		/* a user's: to maildrop/ */
 	uid_t		 uid;
 };
 
@@ -446,11 +484,18 @@ inject_one(struct inject *ij, struct source *src, struct queue_env *env,
 	struct buf	 head = BUF_INIT, e = BUF_INIT;
 	int		 r;
 
-	if (queue_new_open(ij->qdir, &qn, &e) < 0) {
+	if ((ij->drop ? queue_new_open_drop(ij->qdir, &qn, &e) :
+	    queue_new_open(ij->qdir, &qn, &e)) < 0) {
 		buf_printf(why, "4.3.0 %s", buf_cstr(&e));
 		buf_free(&e);
 		source_skip(src, env, &ij->hold);
 		return EX_TEMPFAIL;
+	}
+	/* A user's submission says only who sent it: no from-clause of
+	 * theirs, no protocol of theirs in the trace header. */
+	if (ij->drop) {
+		ij->from = NULL;
+		ij->proto = "local";
 	}
 	received_header(&head, ij->from, ij->proto, qn.id, env, ij->uid);
 	memset(&c, 0, sizeof(c));
@@ -467,18 +512,21 @@ inject_one(struct inject *ij, struct source *src, struct queue_env *env,
 		source_skip(src, env, &ij->hold);
 	if (r == 0 && (ij->envfd >= 0 || src->io != NULL))
 		r = read_envelope(ij->envfd, src, env, &ij->hold, why);
+	else if (r == 0 && queue_env_check(env, why) < 0)
+		r = EX_DATAERR;		/* -f and the command line's */
 	if (r == 0 && c.hops >= cfg_get_int("hopcount_limit")) {
 		buf_adds(why, "5.4.6 too many hops");
 		r = EX_DATAERR;
 	}
 	buf_reset(&e);
+	env->hold = ij->drop && ij->hold;	/* the pickup's to act on */
 	if (r == 0 && queue_new_envelope(&qn, env, &e) < 0) {
 		r = errno == EINVAL || errno == EFBIG ? EX_DATAERR :
 		    EX_TEMPFAIL;
 		buf_printf(why, "%s %s", r == EX_DATAERR ? "5.6.0" : "4.3.0",
 		    buf_cstr(&e));
 	}
-	if (r == 0 && queue_new_commit(&qn, ij->hold, why) < 0) {
+	if (r == 0 && queue_new_commit(&qn, ij->hold && !ij->drop, why) < 0) {
 		buf_reset(&e);
 		buf_printf(&e, "4.3.0 %s", buf_cstr(why));
 		buf_set(why, e.s, e.len);
@@ -488,7 +536,8 @@ inject_one(struct inject *ij, struct source *src, struct queue_env *env,
 	if (r == 0) {
 		log_info("%s: from=<%s>, size=%lld, nrcpt=%zu (queue %s)",
 		    qn.id, env->sender, c.total + (long long)head.len,
-		    env->nrcpt, ij->hold ? "hold" : "active");
+		    env->nrcpt, ij->drop ? "maildrop" : ij->hold ? "hold" :
+		    "active");
 		queue_trigger(ij->qdir, qn.id);
 		buf_sets(why, qn.id);
 	}
@@ -566,7 +615,7 @@ main(int argc, char **argv)
 {
 	const char	*dir = NULL;
 	int		 ch, server = 0, r;
-	struct inject	 ij = { NULL, NULL, "local", -1, 0, 0 };
+	struct inject	 ij = { NULL, NULL, "local", -1, 0, 0, 0 };
 	struct source	 src = { NULL, 0, 0, 0, 0 };
 	struct queue_env env;
 	struct buf	 why = BUF_INIT;
@@ -615,7 +664,7 @@ main(int argc, char **argv)
 
 	cfg_load(dir);
 	qdir = cfg_path(cfg_get("queue_directory"));
-	spool_ready(qdir);
+	ij.drop = spool_ready(qdir);
 	ij.qdir = qdir;
 	if (server) {
 		r = serve(&ij);

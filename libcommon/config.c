@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -23,6 +24,7 @@
 
 #include "exits.h"
 #include "file.h"
+#include "io.h"
 #include "log.h"
 #include "mem.h"
 
@@ -90,6 +92,7 @@ static const struct cfg_param cfg_table[] = {
 	P_BOOL("allow_min_user", "no"),
 	P_BOOL("allow_percent_hack", "yes"),
 	P_BOOL("allow_untrusted_routing", "no"),
+	P_LIST("alternate_config_directories", ""),
 	P_BOOL("always_add_missing_headers", "no"),
 	P_STR("always_bcc", ""),
 	P_TIME("anvil_rate_time_unit", "60s", 's', 1, NOMAX),
@@ -1510,52 +1513,197 @@ cfg_dir(void)
 	return cur_dir;
 }
 
-/* cfg_load - read DIR/main.cf or die with EX_CONFIG */
+/* setid_caller - set-user-id or set-group-id, run by a user not root:
+ * the caller may not choose the configuration (Postfix's rule) */
+static int
+setid_caller(void)
+{
+	return getuid() != 0 &&
+	    (geteuid() != getuid() || getegid() != getgid());
+}
+
+/* owner_trusted - may a set-id program trust a file owned by uid: root's,
+ * or a set-user-id program's own user's (never the caller's) */
+static int
+owner_trusted(uid_t uid)
+{
+	return uid == 0 || (geteuid() != getuid() && uid == geteuid());
+}
+
+/*
+ * read_main_cf - DIR/main.cf into text, checked on the descriptors it is
+ * read through: with trusted set, the file is opened without following
+ * a link, and it and the directory it was opened in must each be root's
+ * (or a set-user-id program's own user's) and writable by nobody else.
+ * Returns with text empty when there is no main.cf (all defaults); dies
+ * with EX_CONFIG, or EX_NOPERM when it is not trusted.
+ */
+static void
+read_main_cf(const char *dir, const char *path, struct buf *text,
+    int trusted)
+{
+	const char	*dsn = exit_info(EX_CONFIG)->dsn;
+	int		 nofollow = trusted ? O_NOFOLLOW : 0;
+	int		 dfd, fd;
+	struct stat	 sb;
+
+	/* The directory may be a link: what it opens is what is checked. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fstat(dfd, &sb) < 0)
+		die_perm(EX_CONFIG, "%s configuration directory %s: %s", dsn,
+		    dir, errno == ENOTDIR ? "not a directory" :
+		    strerror(errno));
+	if (trusted && (!owner_trusted(sb.st_uid) ||
+	    (sb.st_mode & (S_IWGRP | S_IWOTH))))
+		die_perm(EX_NOPERM, "5.7.1 %s is not root's alone: refused "
+		    "to a set-group-id program", dir);
+	fd = openat(dfd, CFG_MAIN_CF, O_RDONLY | O_NONBLOCK | O_CLOEXEC |
+	    nofollow);
+	close(dfd);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return;		/* no main.cf: all defaults */
+		die_perm(EX_CONFIG, "%s cannot read %s: %s", dsn, path,
+		    strerror(errno));
+	}
+	if (fstat(fd, &sb) < 0)
+		die_perm(EX_CONFIG, "%s cannot read %s: %s", dsn, path,
+		    strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		die_perm(EX_CONFIG, "%s cannot read %s: not a file", dsn, path);
+	if (trusted && (!owner_trusted(sb.st_uid) ||
+	    (sb.st_mode & (S_IWGRP | S_IWOTH))))
+		die_perm(EX_NOPERM, "5.7.1 %s is not root's alone: refused "
+		    "to a set-group-id program", path);
+	if (fd_read_file(fd, text, CFG_FILE_MAX) < 0) {
+		if (errno == EFBIG)
+			die_perm(EX_CONFIG, "%s %s: larger than %d bytes", dsn,
+			    path, CFG_FILE_MAX);
+		die_perm(EX_CONFIG, "%s cannot read %s: %s", dsn, path,
+		    strerror(errno));
+	}
+	close(fd);
+}
+
+/* load_dir - cur_dir/main.cf parsed into the current state, or die */
+static void
+load_dir(struct buf *path, int trusted)
+{
+	const char	*dsn = exit_info(EX_CONFIG)->dsn;
+	struct buf	 text = BUF_INIT, err = BUF_INIT;
+
+	buf_reset(path);
+	buf_printf(path, "%s/%s", strcmp(cur_dir, "/") == 0 ? "" : cur_dir,
+	    CFG_MAIN_CF);
+	read_main_cf(cur_dir, buf_cstr(path), &text, trusted);
+	if (cfg_load_text(buf_cstr(&text), text.len, buf_cstr(path),
+	    &err) < 0)
+		die_perm(EX_CONFIG, "%s %s", dsn, buf_cstr(&err));
+	buf_free(&text);
+	buf_free(&err);
+}
+
+/* alternate_ok - does the loaded (default) configuration's
+ * alternate_config_directories name dir? */
+static int
+alternate_ok(const char *dir)
+{
+	struct cfg_list	 l = { NULL, 0 };
+	int		 ok = 0;
+
+	cfg_get_list("alternate_config_directories", &l);
+	for (size_t i = 0; i < l.n && !ok; i++) {
+		char	*a = absolute(l.v[i]);
+
+		ok = l.v[i][0] == '/' && strcmp(a, dir) == 0;
+		free(a);
+	}
+	cfg_list_free(&l);
+	return ok;
+}
+
+/* log_open_as_caller - open the log with the real user and group ids, so
+ * that a set-group-id program never creates or appends to a file with
+ * its privilege */
+static void
+log_open_as_caller(const char *logpath)
+{
+	uid_t	 eu = geteuid();
+	gid_t	 eg = getegid();
+
+	if (eg != getgid() && setegid(getgid()) < 0)
+		die_temp("4.3.0 setegid: %s", strerror(errno));
+	if (eu != getuid() && seteuid(getuid()) < 0)
+		die_temp("4.3.0 seteuid: %s", strerror(errno));
+	/* One the caller cannot write means syslog, without a complaint. */
+	if (logpath != NULL) {
+		int	 fd = open(logpath, O_WRONLY | O_APPEND | O_CLOEXEC |
+		    O_NOFOLLOW | O_NONBLOCK);
+
+		if (fd < 0)
+			logpath = NULL;
+		else
+			close(fd);
+	}
+	log_open(die_progname(), logpath);
+	if ((eu != geteuid() && seteuid(eu) < 0) ||
+	    (eg != getegid() && setegid(eg) < 0))
+		die_temp("4.3.0 cannot regain set-id privilege: %s",
+		    strerror(errno));
+}
+
+/*
+ * cfg_load - read DIR/main.cf or die with EX_CONFIG.  Run set-user-id or
+ * set-group-id by a user other than root, DIR and $MAIL_CONFIG are
+ * ignored unless the default configuration's alternate_config_directories
+ * names the directory, and main.cf must be root's alone.
+ */
 void
 cfg_load(const char *dir)
 {
-	const char	*dsn = exit_info(EX_CONFIG)->dsn;
-	struct buf	 path = BUF_INIT, text = BUF_INIT, err = BUF_INIT;
-	struct stat	 sb;
+	struct buf	 path = BUF_INIT;
 	const char	*logfile;
-	char		*logpath;
+	char		*logpath, *want, *ignored = NULL;
+	int		 setid = setid_caller();
 
 	free(cur_dir);
-	cur_dir = resolve_dir(dir);
-	if (stat(cur_dir, &sb) < 0)
-		die_perm(EX_CONFIG, "%s configuration directory %s: %s", dsn,
-		    cur_dir, strerror(errno));
-	if (!S_ISDIR(sb.st_mode))
-		die_perm(EX_CONFIG, "%s configuration directory %s: not a "
-		    "directory", dsn, cur_dir);
-	buf_printf(&path, "%s/%s", strcmp(cur_dir, "/") == 0 ? "" : cur_dir,
-	    CFG_MAIN_CF);
-	if (file_read(buf_cstr(&path), &text, CFG_FILE_MAX) < 0) {
-		if (errno == EFBIG)
-			die_perm(EX_CONFIG, "%s %s: larger than %d bytes", dsn,
-			    buf_cstr(&path), CFG_FILE_MAX);
-		if (errno != ENOENT)
-			die_perm(EX_CONFIG, "%s cannot read %s: %s", dsn,
-			    buf_cstr(&path), strerror(errno));
-		buf_reset(&text);	/* no main.cf: all defaults */
+	cur_dir = NULL;
+	want = resolve_dir(dir);
+	if (setid && strcmp(want, PIPEMAIL_SYSCONFDIR) != 0) {
+		/* The default configuration says which others are allowed. */
+		cur_dir = absolute(PIPEMAIL_SYSCONFDIR);
+		load_dir(&path, 1);
+		if (alternate_ok(want)) {
+			free(cur_dir);
+			cur_dir = want;
+			want = NULL;
+			load_dir(&path, 1);
+		}
+		ignored = want;
+	} else {
+		cur_dir = want;
+		load_dir(&path, setid);
 	}
-	if (cfg_load_text(buf_cstr(&text), text.len, buf_cstr(&path),
-	    &err) < 0)
-		die_perm(EX_CONFIG, "%s %s", dsn, buf_cstr(&err));
 
 	/* Now that we know where to log, say what was odd. */
 	logfile = cfg_get("maillog_file");
 	logpath = *logfile != '\0' ? cfg_path(logfile) : NULL;
-	log_open(die_progname(), logpath);
+	if (setid)
+		log_open_as_caller(logpath);
+	else
+		log_open(die_progname(), logpath);
 	free(logpath);
+	if (ignored != NULL)
+		log_warnx("configuration directory %s ignored: not in "
+		    "alternate_config_directories of %s", ignored,
+		    PIPEMAIL_SYSCONFDIR);
+	free(ignored);
 	for (size_t i = 0; i < cur->warnings.n; i++)
 		log_warnx("%s", cur->warnings.v[i]);
 	if (cur->dropped > 0)
 		log_warnx("%s: %zu more warnings not shown", buf_cstr(&path),
 		    cur->dropped);
 	buf_free(&path);
-	buf_free(&text);
-	buf_free(&err);
 }
 
 /* cfg_load_text - parse main.cf text; 0, or -1 with "file:line: why" */

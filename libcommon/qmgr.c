@@ -26,6 +26,7 @@
 #include "log.h"
 #include "lspawn.h"
 #include "mem.h"
+#include "pickup.h"
 #include "proc.h"
 #include "queue.h"
 #include "route.h"
@@ -102,6 +103,7 @@ struct job {
 static struct {
 	const char	*cfgdir;
 	char		*qdir;
+	uid_t		 owner;		/* who alone may write queue files */
 	int		 once;
 	int		 trigger_fd;
 	int		 sig_pipe[2];
@@ -281,7 +283,41 @@ msg_sync_work(struct msg *m)
 	m->nwork = m->env.nrcpt;
 }
 
-/* msg_load - read active/ID into memory; NULL if it is gone or bad */
+/* msg_open - open active/ID, picking it up from maildrop/ first when it
+ * is a user's submission not yet in the queue; the descriptor or -1 */
+static int
+msg_open(const char *id, const char *path)
+{
+	char	 picked[QUEUE_ID_MAX];
+	int	 fd, held;
+
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0 && errno == ENOENT) {
+		if (pickup_one(q.qdir, id, picked, &held) == 1 && !held)
+			fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW |
+			    O_NONBLOCK);
+		else
+			errno = ENOENT;		/* gone, or in hold/ */
+	}
+	return fd;
+}
+
+/* msg_aside - active/ID is not mail to act on: to corrupt/, logged once */
+static void
+msg_aside(const char *id, const char *why)
+{
+	if (queue_set_aside(q.qdir, "active", id) < 0)
+		log_warn("%s: %s; cannot set it aside", id, why);
+	else
+		log_warnx("%s: %s; set aside in corrupt/", id, why);
+}
+
+/*
+ * msg_load - read active/ID into memory; NULL if it is gone or bad.  A
+ * queue file is acted on only when only the queue's owner can have
+ * written it (queue_file_trusted(), on the open descriptor); anything
+ * else in active/ (a link, a user's file, a malformed one) is set aside.
+ */
 static struct msg *
 msg_load(const char *id)
 {
@@ -297,15 +333,26 @@ msg_load(const char *id)
 	snprintf(m->id, sizeof(m->id), "%s", id);
 	m->heap = NOHEAP;
 	queue_path(&m->path, q.qdir, "active", id);
-	m->fd = open(buf_cstr(&m->path), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	m->fd = msg_open(id, buf_cstr(&m->path));
 	if (m->fd < 0) {
-		if (errno != ENOENT)
+		if (errno == ELOOP || errno == EISDIR || errno == ENXIO ||
+		    errno == EACCES || errno == EPERM || errno == EWOULDBLOCK)
+			msg_aside(id, strerror(errno));
+		else if (errno != ENOENT)
 			log_warn("%s: open %s", id, buf_cstr(&m->path));
+		goto fail;
+	}
+	if (!queue_file_trusted(m->fd, q.owner)) {
+		msg_aside(id, "not a regular file with one link, the queue "
+		    "owner's alone");
 		goto fail;
 	}
 	if (queue_env_read(m->fd, &m->env, &err) < 0) {
 		/* Keep it for a person to look at; never delete mail. */
-		log_warnx("%s: %s; left in place", id, buf_cstr(&err));
+		if (errno == EINVAL)
+			msg_aside(id, buf_cstr(&err));
+		else
+			log_warnx("%s: %s; left in place", id, buf_cstr(&err));
 		goto fail;
 	}
 	m->nwork = 0;
@@ -1573,6 +1620,8 @@ scan(int flush)
 	struct dirent	*de;
 	time_t		 now = time(NULL);
 
+	/* Users' submissions first: they join active/ before it is read. */
+	pickup_scan(q.qdir);
 	queue_path(&p, q.qdir, "active", NULL);
 	if ((d = opendir(buf_cstr(&p))) == NULL) {
 		log_warn("open %s", buf_cstr(&p));
@@ -1913,6 +1962,16 @@ qmgr_run(const struct qmgr_opts *o)
 	q.max_idle = (time_t)cfg_get_time("max_idle");
 	if (queue_layout(q.qdir, &err) < 0)
 		die_temp("4.3.0 %s", buf_cstr(&err));
+	q.owner = geteuid();
+	if (q.owner == 0) {
+		gid_t	 gid;
+
+		/* As root: the files mail_owner wrote, nobody else's. */
+		if (queue_owner(&q.owner, &gid, &err) < 0)
+			die_perm(EX_CONFIG, "5.3.5 %s", buf_cstr(&err));
+		if (queue_give(q.qdir, q.owner, gid, &err) < 0)
+			die_temp("4.3.0 %s", buf_cstr(&err));
+	}
 	if (local_conf_load(&q.lconf, &err) < 0)
 		die_perm(EX_CONFIG, "5.3.5 %s", buf_cstr(&err));
 	proc_bin(&q.bin_deliver_remote, "deliver-remote");
@@ -1922,7 +1981,8 @@ qmgr_run(const struct qmgr_opts *o)
 
 	/* O_RDWR: the FIFO never reports end of file when writers leave. */
 	queue_path(&p, q.qdir, "trigger", NULL);
-	q.trigger_fd = open(buf_cstr(&p), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	q.trigger_fd = open(buf_cstr(&p), O_RDWR | O_NONBLOCK | O_CLOEXEC |
+	    O_NOFOLLOW);
 	if (q.trigger_fd < 0)
 		die_temp("4.3.0 open %s: %s", buf_cstr(&p), strerror(errno));
 	log_info("started, queue %s", q.qdir);

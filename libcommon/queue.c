@@ -23,7 +23,9 @@
 #define QUEUE_MAGIC	"pipemail-queue 1\n"
 #define SIZE_WIDTH	20
 
-static const char *const queue_dirs[] = {"tmp", "active", "hold"};
+static const char *const queue_dirs[] = {
+	"tmp", "active", "hold", "maildrop", "corrupt",
+};
 
 /* queue_path - DIR/SUB/NAME (NAME may be NULL) into b */
 void
@@ -99,13 +101,35 @@ queue_owner(uid_t *uid, gid_t *gid, struct buf *err)
 	return 0;
 }
 
+/* give_one - fchown and fchmod what fd is to uid:gid mode; 0 or -1 */
+static int
+give_one(int fd, int dir, uid_t uid, gid_t gid, mode_t mode)
+{
+	struct stat	 st;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (dir ? !S_ISDIR(st.st_mode) : !S_ISFIFO(st.st_mode)) {
+		errno = dir ? ENOTDIR : EINVAL;
+		return -1;
+	}
+	if ((st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid) < 0)
+		return -1;
+	if ((st.st_mode & 07777) != mode && fchmod(fd, mode) < 0)
+		return -1;
+	return 0;
+}
+
 /*
- * queue_give - as root, hand the layout to uid:gid with the modes that
- * let the group (setgid_group, the group queue-inject runs set-group-id
- * to) put messages in, as Postfix's postdrop group: the queue directory
- * 0750; tmp, active and hold 1770 (sticky: nobody's file is removed by
- * another; readable, since a directory is fsynced through a descriptor
- * opened for reading); the trigger 0620.  0, or -1.
+ * queue_give - as root, hand the layout to uid:gid (mail_owner and
+ * setgid_group) with Postfix's modes: the queue directory 0750 (the
+ * group reaches maildrop and the trigger); tmp, active, hold and corrupt
+ * 0700, mail_owner's alone; maildrop 1770, where the group (a user's
+ * set-group-id queue-inject) drops submissions for the pickup (sticky:
+ * nobody's file is removed by another; readable, since a directory is
+ * fsynced through a descriptor opened for reading); the trigger 0620.
+ * Each is opened without following a link and changed through its
+ * descriptor, so a link planted in the spool changes nothing.  0, or -1.
  */
 int
 queue_give(const char *qdir, uid_t uid, gid_t gid, struct buf *err)
@@ -113,33 +137,90 @@ queue_give(const char *qdir, uid_t uid, gid_t gid, struct buf *err)
 	static const struct {
 		const char	*sub;
 		mode_t		 mode;
+		int		 dir;
 	} own[] = {
-		{ NULL, 0750 }, { "tmp", 01770 }, { "active", 01770 },
-		{ "hold", 01770 }, { "trigger", 0620 },
+		{ NULL, 0750, 1 }, { "tmp", 0700, 1 }, { "active", 0700, 1 },
+		{ "hold", 0700, 1 }, { "corrupt", 0700, 1 },
+		{ "maildrop", 01770, 1 }, { "trigger", 0620, 0 },
 	};
-	struct buf	 p = BUF_INIT;
-	struct stat	 st;
-	int		 r = 0;
+	int		 qfd, fd, r = 0;
 
-	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]) && r == 0; i++) {
-		if (own[i].sub)
-			queue_path(&p, qdir, own[i].sub, NULL);
-		else
-			buf_sets(&p, qdir);
-		if (lstat(buf_cstr(&p), &st) < 0 || S_ISLNK(st.st_mode))
-			continue;
-		if ((st.st_uid != uid || st.st_gid != gid) &&
-		    lchown(buf_cstr(&p), uid, gid) < 0)
-			r = -1;
-		else if ((st.st_mode & 07777) != own[i].mode &&
-		    chmod(buf_cstr(&p), own[i].mode) < 0)
-			r = -1;
-		if (r < 0)
-			buf_printf(err, "give %s to uid %ld: %s", buf_cstr(&p),
-			    (long)uid, strerror(errno));
+	qfd = open(qdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (qfd < 0) {
+		buf_printf(err, "open %s: %s", qdir, strerror(errno));
+		return -1;
 	}
-	buf_free(&p);
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]) && r == 0; i++) {
+		int	 dir = own[i].dir;
+
+		if (own[i].sub == NULL)
+			fd = dup(qfd);
+		else
+			fd = openat(qfd, own[i].sub, O_RDONLY | O_NOFOLLOW |
+			    O_NONBLOCK | O_CLOEXEC | (dir ? O_DIRECTORY : 0));
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		if (fd < 0 || give_one(fd, dir, uid, gid, own[i].mode) < 0) {
+			buf_printf(err, "give %s/%s to uid %ld: %s", qdir,
+			    own[i].sub ? own[i].sub : ".", (long)uid,
+			    strerror(errno));
+			r = -1;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	close(qfd);
 	return r;
+}
+
+/*
+ * queue_set_aside - move SUB/NAME (whatever it is: a link is moved, not
+ * followed) to corrupt/SUB.NAME, never over another, so that it is kept
+ * for a person to look at and never scanned again; 0 or -1
+ */
+int
+queue_set_aside(const char *qdir, const char *sub, const char *name)
+{
+	struct buf	 from = BUF_INIT, to = BUF_INIT, dir = BUF_INIT;
+	struct stat	 st;
+	int		 r = -1;
+
+	queue_path(&from, qdir, sub, name);
+	for (int n = 0; n < 100; n++) {
+		buf_reset(&to);
+		buf_printf(&to, "%s/corrupt/%s.%s", qdir, sub, name);
+		if (n > 0)
+			buf_printf(&to, ".%d", n);
+		if (lstat(buf_cstr(&to), &st) < 0 && errno == ENOENT) {
+			r = rename(buf_cstr(&from), buf_cstr(&to));
+			break;
+		}
+	}
+	if (r == 0) {
+		queue_path(&dir, qdir, "corrupt", NULL);
+		(void)file_fsync_dir(buf_cstr(&dir));
+	}
+	buf_free(&from);
+	buf_free(&to);
+	buf_free(&dir);
+	return r;
+}
+
+/*
+ * queue_file_trusted - is fd, opened on a queue file, one that only the
+ * queue's owner wrote: a regular file with one link, owned by uid and
+ * writable by nobody else?  A link, a device, a hard link to another
+ * file or a file a user made is not mail to act on.
+ */
+int
+queue_file_trusted(int fd, uid_t uid)
+{
+	struct stat	 st;
+
+	if (fstat(fd, &st) < 0)
+		return 0;
+	return S_ISREG(st.st_mode) && st.st_nlink == 1 && st.st_uid == uid &&
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
 /* queue_addr_ok - may this address go into an envelope record? */
@@ -152,6 +233,74 @@ queue_addr_ok(const char *a)
 		if ((unsigned char)*a < 0x20 || *a == 0x7f)
 			return 0;
 	return n <= QUEUE_ADDR_MAX;
+}
+
+/* field_ok - text of at most max bytes with no control character */
+static int
+field_ok(const char *s, size_t max)
+{
+	return s != NULL && queue_addr_ok(s) && strlen(s) <= max;
+}
+
+/*
+ * queue_env_check - is env fit to queue: the sender and every recipient
+ * and ORCPT bounded and free of control characters, RET empty, FULL or
+ * HDRS, ENVID printable, NOTIFY a valid set (NEVER alone), at least one
+ * recipient and no state.  The one check of an envelope from outside,
+ * for queue-inject and the pickup alike.  0, or -1 with an enhanced
+ * status code and the reason in err.
+ */
+int
+queue_env_check(const struct queue_env *env, struct buf *err)
+{
+	const int	 all = QN_NEVER | QN_SUCCESS | QN_FAILURE | QN_DELAY;
+
+	if (!field_ok(env->sender, QUEUE_ADDR_MAX)) {
+		buf_adds(err, "5.1.7 bad sender address");
+		return -1;
+	}
+	if (env->ret != NULL && *env->ret != '\0' &&
+	    strcmp(env->ret, "FULL") != 0 && strcmp(env->ret, "HDRS") != 0) {
+		buf_adds(err, "5.5.4 bad RET value (FULL or HDRS)");
+		return -1;
+	}
+	if (env->envid != NULL && (!field_ok(env->envid, QUEUE_ENVID_MAX) ||
+	    strchr(env->envid, ' ') != NULL)) {
+		buf_adds(err, "5.5.4 bad ENVID value");
+		return -1;
+	}
+	if (env->nrcpt == 0) {
+		buf_adds(err, "5.5.1 no recipients");
+		return -1;
+	}
+	for (size_t i = 0; i < env->nrcpt; i++) {
+		const struct queue_rcpt *rc = &env->rcpt[i];
+
+		if (!field_ok(rc->addr, QUEUE_ADDR_MAX) || *rc->addr == '\0') {
+			buf_adds(err, "5.1.3 bad recipient address");
+			return -1;
+		}
+		if (rc->orcpt != NULL &&
+		    !field_ok(rc->orcpt, QUEUE_ORCPT_MAX)) {
+			buf_adds(err, "5.5.4 bad ORCPT value");
+			return -1;
+		}
+		if ((rc->notify & ~all) != 0 || ((rc->notify & QN_NEVER) &&
+		    rc->notify != QN_NEVER)) {
+			buf_adds(err, "5.5.4 bad NOTIFY value");
+			return -1;
+		}
+		if (rc->state != QR_PENDING || rc->transport != NULL ||
+		    rc->dsn != NULL) {
+			buf_adds(err, "5.6.0 delivery state in a submission");
+			return -1;
+		}
+	}
+	if (env->ndefers != 0 || env->nstate != 0) {
+		buf_adds(err, "5.6.0 delivery state in a submission");
+		return -1;
+	}
+	return 0;
 }
 
 /* queue_new_head - the magic line and a size to be filled in later */
@@ -176,9 +325,11 @@ queue_new_head(struct queue_new *qn, struct buf *err)
 	return r;
 }
 
-/* queue_new_open - create a new queue file under tmp/ and name it */
-int
-queue_new_open(const char *qdir, struct queue_new *qn, struct buf *err)
+/* new_open - create a new queue file as SUB/PREFIX... and name it,
+ * to be committed as FINAL/ID */
+static int
+new_open(const char *qdir, const char *sub, const char *prefix,
+    const char *final, struct queue_new *qn, struct buf *err)
 {
 	struct timeval	 tv;
 	struct stat	 st;
@@ -193,10 +344,10 @@ queue_new_open(const char *qdir, struct queue_new *qn, struct buf *err)
 	qn->arrival.tv_nsec = (long)tv.tv_usec * 1000;
 	for (int tries = 0; tries < 10; tries++) {
 		buf_reset(&qn->tmp);
-		buf_printf(&qn->tmp, "%s/tmp/%ld.%ld.%u", qdir, (long)getpid(),
-		    (long)tv.tv_usec, seq++);
+		buf_printf(&qn->tmp, "%s/%s/%s%ld.%ld.%u", qdir, sub, prefix,
+		    (long)getpid(), (long)tv.tv_usec, seq++);
 		qn->fd = open(buf_cstr(&qn->tmp), O_RDWR | O_CREAT | O_EXCL |
-		    O_CLOEXEC | O_NOFOLLOW, 0660);
+		    O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (qn->fd >= 0 || errno != EEXIST)
 			break;
 	}
@@ -215,8 +366,35 @@ queue_new_open(const char *qdir, struct queue_new *qn, struct buf *err)
 	snprintf(qn->id, sizeof(qn->id), "%" PRIXMAX "%05lX%" PRIXMAX,
 	    (uintmax_t)tv.tv_sec, (unsigned long)tv.tv_usec,
 	    (uintmax_t)st.st_ino);
-	queue_path(&qn->final, qdir, "active", qn->id);
+	queue_path(&qn->final, qdir, final, qn->id);
 	return queue_new_head(qn, err);
+}
+
+/* queue_new_open - create a new queue file under tmp/ and name it */
+int
+queue_new_open(const char *qdir, struct queue_new *qn, struct buf *err)
+{
+	return new_open(qdir, "tmp", "", "active", qn, err);
+}
+
+/*
+ * queue_new_open_drop - a user's submission: a new file in maildrop/,
+ * under a name starting with "." until it is committed, readable by the
+ * pickup whoever made it (the directory keeps other users out)
+ */
+int
+queue_new_open_drop(const char *qdir, struct queue_new *qn, struct buf *err)
+{
+	if (new_open(qdir, "maildrop", ".", "maildrop", qn, err) < 0)
+		return -1;
+	if (fchmod(qn->fd, 0444) < 0) {
+		if (err)
+			buf_printf(err, "chmod %s: %s", buf_cstr(&qn->tmp),
+			    strerror(errno));
+		queue_new_abort(qn);
+		return -1;
+	}
+	return 0;
 }
 
 /* queue_new_envelope - write the envelope records after the message */
@@ -236,6 +414,8 @@ queue_new_envelope(struct queue_new *qn, const struct queue_env *env,
 	buf_printf(&b, "arrival %lld.%06ld\n", (long long)qn->arrival.tv_sec,
 	    qn->arrival.tv_nsec / 1000);
 	buf_printf(&b, "sender %s\n", env->sender);
+	if (env->hold)
+		buf_adds(&b, "hold\n");
 	if (env->ret && *env->ret)
 		buf_printf(&b, "ret %s\n", env->ret);
 	if (env->envid && *env->envid) {
@@ -468,6 +648,8 @@ env_record(struct queue_env *env, char *p, size_t *cap)
 	} else if (strncmp(p, "sender ", 7) == 0) {
 		free(env->sender);
 		env->sender = xstrdup(p + 7);
+	} else if (strcmp(p, "hold") == 0) {
+		env->hold = 1;
 	} else if (strncmp(p, "ret ", 4) == 0) {
 		free(env->ret);
 		env->ret = xstrdup(p + 4);
@@ -540,6 +722,8 @@ queue_env_read(int fd, struct queue_env *env, struct buf *err)
 				goto bad;
 		} else if (state_record(env, p, &cap) < 0)
 			goto bad;
+		else
+			env->nstate++;
 		p = nl + 1;
 	}
 	/* A last record without its newline was torn by a crash: ignored. */
@@ -619,7 +803,7 @@ queue_trigger(const char *qdir, const char *id)
 
 	queue_path(&p, qdir, "trigger", NULL);
 	/* O_NONBLOCK: no reader (ENXIO) means nobody to wake, not a wait. */
-	fd = open(buf_cstr(&p), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	fd = open(buf_cstr(&p), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
 	if (fd >= 0) {
 		buf_printf(&msg, "%s\n", id);
 		r = write(fd, msg.s, msg.len) == (ssize_t)msg.len ? 0 : -1;

@@ -1,11 +1,21 @@
 /*
  * queue - the spool: one file per message, made visible only when whole.
  *
- * Layout under queue_directory (made on first use by queue_layout()):
- *	tmp/		files being written; never read by queue-run
- *	active/		complete messages waiting for delivery
- *	hold/		messages put on hold (HOLD action, postsuper -h)
- *	trigger		a FIFO: a writer sends "ID\n" to wake queue-run
+ * Layout under queue_directory (made on first use by queue_layout(); the
+ * modes queue_give() sets as root, with mail_owner:setgid_group):
+ *	tmp/		0700 files being written; never read by queue-run
+ *	active/		0700 complete messages waiting for delivery
+ *	hold/		0700 messages put on hold (HOLD action, postsuper -h)
+ *	maildrop/	1770 users' submissions (a set-group-id queue-inject
+ *			run by a user), each the user's own file, named
+ *			".NAME" until complete; pickup.c re-writes them into
+ *			active/ or hold/ (a "hold" envelope record asks)
+ *	corrupt/	0700 files set aside, kept as SUB.NAME, never read
+ *	trigger		0620 a FIFO: a writer sends "ID\n" to wake queue-run
+ *
+ * Only mail_owner (and root) write tmp/, active/ and hold/; queue-run
+ * acts on a file there only when queue_file_trusted() says the queue's
+ * owner alone wrote it.  Only queue-run writes state records.
  *
  * A queue file is a short head, the message, then records, one a line:
  *
@@ -14,6 +24,7 @@
  *	<size bytes of message>
  *	arrival SECONDS.MICROSECONDS
  *	sender ADDRESS				(empty: the null sender)
+ *	[hold]					(maildrop/ only)
  *	[ret FULL|HDRS] [envid XTEXT]
  *	rcpt ADDRESS TAB ORCPT TAB NOTIFY	(one per recipient)
  *	end
@@ -53,6 +64,8 @@
 #define QUEUE_ID_MAX	48
 #define QUEUE_ADDR_MAX	1000
 #define QUEUE_HEAD_MAX	(4 * 1024 * 1024)	/* envelope records */
+#define QUEUE_ENVID_MAX	300		/* RFC 3461 4.4: 100, as xtext */
+#define QUEUE_ORCPT_MAX	500		/* RFC 3461 4.2 */
 
 enum queue_rcpt_state {
 	QR_PENDING = 0,
@@ -94,6 +107,8 @@ struct queue_env {
 	struct queue_rcpt	*rcpt;
 	size_t			 nrcpt;
 	int			 ndefers;	/* defer records seen */
+	size_t			 nstate;	/* state records read */
+	int			 hold;		/* a maildrop file's hold */
 };
 
 /* Writing a new message. */
@@ -112,7 +127,11 @@ int	 queue_layout(const char *, struct buf *);
 int	 queue_owner(uid_t *, gid_t *, struct buf *);
 int	 queue_give(const char *, uid_t, gid_t, struct buf *);
 int	 queue_addr_ok(const char *);
+int	 queue_env_check(const struct queue_env *, struct buf *);
+int	 queue_set_aside(const char *, const char *, const char *);
+int	 queue_file_trusted(int, uid_t);
 int	 queue_new_open(const char *, struct queue_new *, struct buf *);
+int	 queue_new_open_drop(const char *, struct queue_new *, struct buf *);
 int	 queue_new_envelope(struct queue_new *, const struct queue_env *,
 	    struct buf *);
 int	 queue_new_write(struct queue_new *, const void *, size_t);

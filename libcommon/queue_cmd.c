@@ -78,11 +78,12 @@ out:
 	return r;
 }
 
-/* delete - unlink active/ID or hold/ID durably; 1, 0 or -1 */
+/* delete - unlink active/ID, hold/ID or maildrop/ID (a user's
+ * submission not picked up yet) durably; 1, 0 or -1 */
 static int
 delete(const char *qdir, const char *id, struct buf *err)
 {
-	static const char *const subs[] = { "active", "hold" };
+	static const char *const subs[] = { "active", "hold", "maildrop" };
 	struct buf	 p = BUF_INIT;
 	int		 r = 0;
 

@@ -3,8 +3,9 @@
  * them on hold, release them, one queue id at a time.
  *
  * queue_cmd_apply() moves or removes one message: QUEUE_CMD_DELETE
- * unlinks active/ID or hold/ID; QUEUE_CMD_HOLD renames active/ID to
- * hold/ID; QUEUE_CMD_RELEASE renames hold/ID to active/ID and wakes
+ * unlinks active/ID, hold/ID or maildrop/ID (a user's submission not yet
+ * picked up); QUEUE_CMD_HOLD renames active/ID to hold/ID;
+ * QUEUE_CMD_RELEASE renames hold/ID to active/ID and wakes
  * queue-run(8) through the trigger FIFO.  Each change is made durable
  * (the directories are fsynced) before the function returns.  It returns
  * 1 when the message was changed, 0 when there was no such message where

@@ -29,6 +29,7 @@ static const struct {
 } queues[] = {
 	{"active", 0},
 	{"hold", 1},
+	{"maildrop", 0},	/* users' submissions not picked up yet */
 };
 
 /* showq_init - an empty listing */
@@ -105,7 +106,7 @@ read_one(struct showq *q, const char *dir, const char *sub,
 		goto out;
 	}
 	memcpy(m->id, name, strlen(name) + 1);
-	m->hold = hold;
+	m->hold = hold || m->env.hold;
 	q->n++;
 	r = 0;
 out:

@@ -1849,23 +1849,30 @@ smtpd_client_from_env(int fd, struct smtpd_client *cl)
 }
 
 /* give_maillog - maillog_file, if it is a file we made as root, to
- * mail_owner: queue-inject logs there after we have dropped root */
+ * mail_owner: queue-inject logs there after we have dropped root.  It is
+ * changed through a descriptor opened without following a link, and
+ * only when it is a regular file with one link: never another file. */
 static int
 give_maillog(uid_t uid, gid_t gid, struct buf *err)
 {
 	const char	*name = cfg_get("maillog_file");
 	char		*path;
 	struct stat	 st;
-	int		 r = 0;
+	int		 fd, r = 0;
 
 	if (*name == '\0')
 		return 0;
 	path = cfg_path(name);
-	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
-	    st.st_uid != uid && lchown(path, uid, gid) < 0) {
+	fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_nlink == 1 && st.st_uid == 0 && st.st_uid != uid &&
+	    fchown(fd, uid, gid) < 0) {
 		buf_printf(err, "chown %s: %s", path, strerror(errno));
 		r = -1;
 	}
+	if (fd >= 0)
+		close(fd);
 	free(path);
 	return r;
 }

@@ -38,3 +38,61 @@ instance() {
 queued() {
 	find "$INST/spool/${1:-active}" -type f 2>/dev/null | wc -l
 }
+
+# setgid_user USER GROUP - make a throwaway user and a spool group (skip
+# the test when either exists, or as non-root), and an installed-like
+# $SG_BIN: sendmail beside a queue-inject set-group-id to GROUP.  The
+# caller's teardown runs setgid_cleanup.
+setgid_user() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	id "$1" >/dev/null 2>&1 && skip "user $1 exists already"
+	getent group "$2" >/dev/null && skip "group $2 exists already"
+	useradd -M -d /nonexistent -s /usr/sbin/nologin "$1" || skip "no useradd"
+	SG_USER=$1
+	groupadd "$2" || skip "no groupadd"
+	SG_GROUP=$2
+	SG_BIN=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$SG_BIN"
+	cp "$BUILD_DIR/bin/sendmail" "$BUILD_DIR/bin/queue-inject" "$SG_BIN/"
+	chgrp "$2" "$SG_BIN/queue-inject"
+	chmod 2755 "$SG_BIN/queue-inject"
+	chmod 755 "$SG_BIN"
+	# A sanitizer build cannot run set-group-id: its runtime ignores
+	# ASAN_OPTIONS then, and LeakSanitizer cannot ptrace the process.
+	if grep -q __asan_init "$SG_BIN/queue-inject"; then
+		skip "a set-group-id program cannot run under LeakSanitizer"
+	fi
+}
+
+# SG_SYSCONF - the compiled-in default configuration directory, the one
+# a set-group-id program trusts (make SYSCONFDIR=)
+SG_SYSCONF=${PIPEMAIL_SYSCONFDIR:-/usr/local/etc/pipemail}
+
+# sysconf_main_cf LINE... - write the default configuration for as long
+# as the test runs; skip when one exists already (an installed system)
+sysconf_main_cf() {
+	if [ -z "$SG_SYSCONF_MADE" ]; then
+		[ -e "$SG_SYSCONF" ] && skip "$SG_SYSCONF exists already"
+		mkdir -p "$SG_SYSCONF"
+		SG_SYSCONF_MADE=1
+	fi
+	printf '%s\n' "$@" >"$SG_SYSCONF/main.cf"
+	chmod 644 "$SG_SYSCONF/main.cf"
+	chmod 755 "$SG_SYSCONF"
+}
+
+# setgid_cleanup - undo setgid_user and sysconf_main_cf
+setgid_cleanup() {
+	if [ -n "${SG_SYSCONF_MADE:-}" ]; then rm -rf "$SG_SYSCONF"; fi
+	if [ -n "${SG_USER:-}" ]; then userdel "$SG_USER" 2>/dev/null || true; fi
+	if [ -n "${SG_GROUP:-}" ]; then groupdel "$SG_GROUP" 2>/dev/null || true; fi
+	SG_SYSCONF_MADE= SG_USER= SG_GROUP=
+}
+
+# as_user USER CMD - run the shell command CMD as USER with the test's
+# PATH, MAIL_CONFIG as given in the environment of the call
+as_user() {
+	local u=$1
+	shift
+	su -s /bin/sh "$u" -c "PATH='$PATH'; export PATH; $*"
+}

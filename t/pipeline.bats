@@ -313,3 +313,89 @@ agents() {
 	grep -q '^Content-Description: Delivered Message' "$m"
 	[ "$(grep -c 'jo@localhost' "$m")" -eq 0 ]
 }
+
+# to_maildrop N RCPT - N messages made as users' submissions, held when
+# picked up: made by queue-inject -h, then moved into maildrop/ with a
+# hold record (what a user's set-group-id queue-inject -h writes)
+to_maildrop() {
+	local i f
+	for i in $(seq 1 "$1"); do
+		printf 'Subject: drop %d\nX-Seq: %d\n\nbody of %d\n' "$i" "$i" "$i" |
+		    queue-inject $CF -h -f a@example.test "$2" >/dev/null
+	done
+	for f in "$INST"/spool/hold/*; do
+		sed -i 's/^end$/hold\nend/' "$f"
+		mv "$f" "$INST/spool/maildrop/"
+	done
+}
+
+@test "pipeline: queue-run killed with -9 during pickup loses nothing and queues nothing twice" {
+	n=200
+	to_maildrop $n frank@localhost
+	[ "$(queued maildrop)" -eq $n ]
+	mid=0
+	for d in 0.02 0.05 0.1 0.15 0.2 0.3; do
+		queue-run $CF & QRPID=$!
+		sleep $d
+		kill -9 "$QRPID"
+		wait "$QRPID" || true
+		QRPID=
+		left=$(queued maildrop)
+		if [ "$left" -gt 0 ] && [ "$left" -lt $n ]; then mid=$left; fi
+		[ "$left" -gt 0 ] || break
+	done
+	[ "$mid" -gt 0 ]
+	echo "# killed once with $mid of $n still in maildrop/" >&3
+	queue-run $CF -f
+	[ "$(queued maildrop)" -eq 0 ]
+	[ "$(queued corrupt)" -eq 0 ]
+	[ "$(queued hold)" -eq $n ]
+	postsuper $CF -H ALL 2>/dev/null
+	queue-run $CF -f
+	[ "$(queued active)" -eq 0 ]
+	[ "$(count_msgs "$INST/mail/frank")" -eq $n ]
+	[ "$(grep '^X-Seq: ' "$INST/mail/frank" | sort -u | wc -l)" -eq $n ]
+}
+
+@test "pipeline: a malformed submission is set aside once, bytes kept; the others go" {
+	to_maildrop 2 gina@localhost
+	printf 'garbage\n\001\n' >"$INST/spool/maildrop/6B00000000000AB"
+	cp "$INST/spool/maildrop/6B00000000000AB" "$BATS_TEST_TMPDIR/bad"
+	# A half-written one (its name starts with a dot) is left alone.
+	printf 'half' >"$INST/spool/maildrop/.123.456.7"
+	queue-run $CF -f
+	cmp "$INST/spool/corrupt/maildrop.6B00000000000AB" "$BATS_TEST_TMPDIR/bad"
+	[ -f "$INST/spool/maildrop/.123.456.7" ]
+	[ "$(queued hold)" -eq 2 ]
+	postsuper $CF -H ALL 2>/dev/null
+	queue-run $CF -f
+	[ "$(count_msgs "$INST/mail/gina")" -eq 2 ]
+	[ "$(grep -c 'maildrop/6B00000000000AB' "$INST/maillog")" -eq 1 ]
+	[ "$(queued corrupt)" -eq 1 ]
+}
+
+@test "pipeline: a submission queued just before a crash is not queued twice" {
+	to_maildrop 1 hank@localhost
+	id=$(ls "$INST/spool/maildrop")
+	# The crash came after the rename into hold/, before the removal.
+	cp "$INST/spool/maildrop/$id" "$INST/spool/hold/$id"
+	printf 'defer 0\t1700000000\t4.0.0\tthe first copy\n' >>"$INST/spool/hold/$id"
+	chown nobody "$INST/spool/hold/$id"
+	chmod 600 "$INST/spool/hold/$id"
+	queue-run $CF -f
+	[ "$(queued maildrop)" -eq 0 ]
+	[ "$(queued hold)" -eq 1 ]
+	[ "$(queued active)" -eq 0 ]
+	grep -q 'the first copy' "$INST/spool/hold/$id"
+}
+
+@test "pipeline: the daemon picks a submission up as soon as the trigger names it" {
+	queue-run $CF & QRPID=$!
+	wait_for "[ -p '$INST/spool/trigger' ] && grep -q started '$INST/maillog'"
+	id=$(printf 'Subject: t\n\nnow\n' | queue-inject $CF -h -f a@example.test ivan@localhost)
+	mv "$INST/spool/hold/$id" "$INST/spool/maildrop/$id"
+	echo "$id" >"$INST/spool/trigger"
+	wait_for "[ -s '$INST/mail/ivan' ]" 10
+	grep -q '^now$' "$INST/mail/ivan"
+	[ "$(queued maildrop)" -eq 0 ]
+}

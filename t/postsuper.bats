@@ -151,3 +151,18 @@ wait_for() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Deleted: 1 message"* ]]
 }
+
+@test "postsuper -d: a user's submission still in maildrop/ is deleted too" {
+	id=$(printf 'x\n' | queue-inject -f a@b c@example.org)
+	mv "$INST/spool/active/$id" "$INST/spool/maildrop/$id"
+	printf 'y\n' | queue-inject -h -f a@b c@example.org >/dev/null
+	run postsuper -d ALL
+	[ "$status" -eq 0 ]
+	[ "$(queued maildrop)" -eq 0 ]
+	[ "$(queued hold)" -eq 0 ]
+	id=$(printf 'x\n' | queue-inject -f a@b c@example.org)
+	mv "$INST/spool/active/$id" "$INST/spool/maildrop/$id"
+	run postsuper -d "$id"
+	[ "$status" -eq 0 ]
+	[ "$(queued maildrop)" -eq 0 ]
+}

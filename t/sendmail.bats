@@ -524,3 +524,12 @@ b"
 	run sendmail -qX
 	[ "$status" -eq 64 ]
 }
+
+@test "mailq: a user's submission waiting in maildrop/ is listed" {
+	id=$(printf 'Subject: 1\n\n' | queue-inject -f user@example.org bob@example.org)
+	mv "$INST/spool/active/$id" "$INST/spool/maildrop/$id"
+	run mailq
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" == "$id "*"user@example.org" ]]
+	[[ "$output" == *"-- 0 Kbytes in 1 Request." ]]
+}

@@ -182,6 +182,86 @@ test_bad(void)
 	buf_free(&err);
 }
 
+/* test_env_check - queue_env_check() over a table of envelopes */
+static void
+test_env_check(void)
+{
+	static const struct {
+		const char	*name, *sender, *ret, *envid, *addr, *orcpt;
+		int		 notify, state;
+		const char	*want;		/* the code, or NULL: fine */
+	} cases[] = {
+		{ "plain", "s@x", "", NULL, "a@y", "", 0, 0, NULL },
+		{ "null sender", "", "FULL", "id+2B1", "a@y", "rfc822;a@y",
+		    QN_SUCCESS | QN_FAILURE | QN_DELAY, 0, NULL },
+		{ "NEVER alone", "s@x", "HDRS", NULL, "a@y", "", QN_NEVER, 0,
+		    NULL },
+		{ "sender ctl", "s\001@x", "", NULL, "a@y", "", 0, 0, "5.1.7" },
+		{ "RET lower", "s@x", "full", NULL, "a@y", "", 0, 0, "5.5.4" },
+		{ "RET newline", "s@x", "FULL\nexpand", NULL, "a@y", "", 0, 0,
+		    "5.5.4" },
+		{ "ENVID space", "s@x", "", "a b", "a@y", "", 0, 0, "5.5.4" },
+		{ "empty rcpt", "s@x", "", NULL, "", "", 0, 0, "5.1.3" },
+		{ "rcpt tab", "s@x", "", NULL, "a\t@y", "", 0, 0, "5.1.3" },
+		{ "ORCPT ctl", "s@x", "", NULL, "a@y", "x\r", 0, 0, "5.5.4" },
+		{ "NOTIFY bits", "s@x", "", NULL, "a@y", "", 16, 0, "5.5.4" },
+		{ "NEVER and more", "s@x", "", NULL, "a@y", "",
+		    QN_NEVER | QN_DELAY, 0, "5.5.4" },
+		{ "state", "s@x", "", NULL, "a@y", "", 0, QR_SENT, "5.6.0" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct queue_env	 env;
+		struct queue_rcpt	 rc;
+		struct buf		 err = BUF_INIT;
+		int			 r;
+
+		memset(&env, 0, sizeof(env));
+		memset(&rc, 0, sizeof(rc));
+		env.sender = (char *)cases[i].sender;
+		env.ret = (char *)cases[i].ret;
+		env.envid = (char *)cases[i].envid;
+		rc.addr = (char *)cases[i].addr;
+		rc.orcpt = (char *)cases[i].orcpt;
+		rc.notify = cases[i].notify;
+		rc.state = (enum queue_rcpt_state)cases[i].state;
+		env.rcpt = &rc;
+		env.nrcpt = 1;
+		r = queue_env_check(&env, &err);
+		if (cases[i].want == NULL)
+			is_int(r, 0, cases[i].name);
+		else
+			ok(r == -1 && strncmp(buf_cstr(&err), cases[i].want,
+			    5) == 0, "%s", cases[i].name);
+		buf_free(&err);
+	}
+}
+
+/* test_trusted - queue_file_trusted() on the descriptor */
+static void
+test_trusted(void)
+{
+	const char	*rcpts[] = {"a@example.org"};
+	const char	*id = inject("s@x", rcpts, 1, "x\n", 0);
+	struct buf	 a = BUF_INIT, b = BUF_INIT;
+	int		 fd = open_q("active", id);
+
+	ok(queue_file_trusted(fd, geteuid()), "our own file is trusted");
+	ok(!queue_file_trusted(fd, geteuid() + 1), "another owner's is not");
+	fchmod(fd, 0620);
+	ok(!queue_file_trusted(fd, geteuid()), "group-writable is not");
+	fchmod(fd, 0600);
+	queue_path(&a, qdir, "active", id);
+	queue_path(&b, qdir, "hold", "link");
+	ok(link(buf_cstr(&a), buf_cstr(&b)) == 0 &&
+	    !queue_file_trusted(fd, geteuid()), "a second link is not");
+	unlink(buf_cstr(&b));
+	ok(queue_file_trusted(fd, geteuid()), "one link again: trusted");
+	buf_free(&a);
+	buf_free(&b);
+	close(fd);
+}
+
 static void
 test_tmp_clean(void)
 {
@@ -219,6 +299,8 @@ main(void)
 	is_int(queue_layout(qdir, &err), 0, "layout again is harmless");
 	test_roundtrip();
 	test_bad();
+	test_env_check();
+	test_trusted();
 	test_tmp_clean();
 	buf_reset(&cmd);
 	buf_printf(&cmd, "rm -rf %s", qdir);
