@@ -216,10 +216,15 @@ format_msg(struct buf *out, const struct showq_msg *m)
 			buf_printf(out, "%*s(%s)\n", pad, "", text);
 			saved = why;
 		}
-		/* An expanded delivery shows where it goes. */
+		/*
+		 * An expanded delivery shows where it goes; a command is
+		 * written as aliases(5) writes it, from its typed kind.
+		 */
 		addr = rc->recipient && *rc->recipient ? rc->recipient :
 		    rc->addr;
-		buf_printf(out, "%*s%s\n", RCPT_INDENT, "", addr);
+		buf_printf(out, "%*s%s%s\n", RCPT_INDENT, "",
+		    rc->transport && strcmp(rc->transport, "command") == 0 ?
+		    "|" : "", addr);
 	}
 }
 
