@@ -347,3 +347,44 @@ bounces() {
 	grep -q 'relay=pipe, .*status=sent' "$INST/maillog"
 	[ "$(bounces "$INST/mail/a")" -eq 0 ]
 }
+
+@test "audit: root's postmap on a user's table cannot read a root-only file for him" {
+	kind_instance
+	kind_user
+	printf '[smtp.example.com]:587 relayuser:S3cretPassw0rd\n' \
+	    >"$BATS_TEST_TMPDIR/sasl_passwd"
+	chmod 600 "$BATS_TEST_TMPDIR/sasl_passwd"
+	# The user points his table at the secret, and leaves a readable .db
+	# whose mode the new table would keep.
+	runuser -u "$KIND_USER" -- sh -c "cd '$KIND_HOME' &&
+	    ln -s '$BATS_TEST_TMPDIR/sasl_passwd' table &&
+	    : >table.db && chmod 644 table.db && : >alias.db &&
+	    ln -s '$BATS_TEST_TMPDIR/sasl_passwd' alias"
+	run postmap $CF "$KIND_HOME/table"
+	[ "$status" -ne 0 ]
+	run postalias $CF "$KIND_HOME/alias"
+	[ "$status" -ne 0 ]
+	run ! grep -qa S3cret "$KIND_HOME/table.db" "$KIND_HOME/alias.db"
+	run ! runuser -u "$KIND_USER" -- postmap $CF -q '[smtp.example.com]:587' \
+	    "hash:$KIND_HOME/table"
+	[ "$output" = "" ] || [[ "$output" != *S3cret* ]]
+	run ! runuser -u "$KIND_USER" -- postmap $CF -s "hash:$KIND_HOME/table"
+	[[ "$output" != *S3cret* ]]
+}
+
+@test "audit: root's postmap builds and edits a user's own table as him; -o stays root" {
+	kind_instance
+	kind_user
+	runuser -u "$KIND_USER" -- sh -c "cd '$KIND_HOME' &&
+	    printf 'k1 v1\nk2 v2\n' >table"
+	postmap $CF "$KIND_HOME/table"
+	[ "$(stat -c %U "$KIND_HOME/table.db")" = "$KIND_USER" ]
+	[ "$(postmap $CF -q k1 "hash:$KIND_HOME/table")" = v1 ]
+	postmap $CF -d k2 "hash:$KIND_HOME/table"
+	[ "$(stat -c %U "$KIND_HOME/table.db")" = "$KIND_USER" ]
+	run postmap $CF -q k2 "hash:$KIND_HOME/table"
+	[ "$status" -eq 1 ]
+	postmap $CF -o "$KIND_HOME/table"
+	[ "$(stat -c %U "$KIND_HOME/table.db")" = root ]
+	[ "$(postmap $CF -q k2 "hash:$KIND_HOME/table")" = v2 ]
+}
