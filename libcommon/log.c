@@ -11,6 +11,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "exits.h"
@@ -24,6 +25,49 @@ static int	 debug;
 static char	 ident[64] = "pipemail";
 static char	 host[256];
 
+/*
+ * open_logfile - open path for appending without following a symbolic
+ * link that is not root's (Postfix's safe_open rule), and only when it is
+ * a regular file with one link: root appending to whatever a user left
+ * in a log directory he can write would write or create any file.
+ * The descriptor, or -1 with errno.
+ */
+static int
+open_logfile(const char *path)
+{
+	const int	 flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+			    O_NOCTTY | O_NONBLOCK;
+	struct stat	 st;
+	int		 fd, saved;
+
+	fd = open(path, flags | O_NOFOLLOW, 0644);
+	if (fd < 0 && errno == ELOOP) {
+		if (lstat(path, &st) < 0)
+			return -1;
+		if (!S_ISLNK(st.st_mode) || st.st_uid != 0) {
+			errno = ELOOP;
+			return -1;
+		}
+		fd = open(path, flags, 0644);
+	}
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		saved = errno;
+	else if (!S_ISREG(st.st_mode))
+		saved = EINVAL;
+	else if (st.st_nlink != 1)
+		saved = EMLINK;
+	else if (fcntl(fd, F_SETFL, O_WRONLY | O_APPEND) < 0)
+		saved = errno;
+	else
+		return fd;
+	close(fd);
+	errno = saved;
+	return -1;
+	return fd;
+}
+
 /* log_open - log to path (appending) or, when path is NULL, to syslog */
 void
 log_open(const char *name, const char *path)
@@ -33,8 +77,7 @@ log_open(const char *name, const char *path)
 	snprintf(ident, sizeof(ident), "pipemail/%s", slash ? slash + 1 : name);
 	log_close();
 	if (path != NULL && *path != '\0') {
-		log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		    0644);
+		log_fd = open_logfile(path);
 		if (log_fd >= 0) {
 			dest = DEST_FILE;
 			if (gethostname(host, sizeof(host)) != 0)

@@ -388,3 +388,30 @@ bounces() {
 	[ "$(stat -c %U "$KIND_HOME/table.db")" = root ]
 	[ "$(postmap $CF -q k2 "hash:$KIND_HOME/table")" = v2 ]
 }
+
+@test "audit: a maillog_file link left in a log directory a user can write is not followed by root" {
+	kind_instance
+	mkdir "$INST/logdir"
+	chown nobody "$INST/logdir"
+	echo "root's data" >"$INST/victim"
+	runuser -u nobody -- ln -s "$INST/victim" "$INST/logdir/maillog"
+	runuser -u nobody -- ln -s "$INST/created" "$INST/logdir/new"
+	runuser -u nobody -- ln "$INST/victim" "$INST/logdir/hard" 2>/dev/null ||
+	    true
+	for f in maillog new hard; do
+		printf 'Subject: x\n\nbody\n' |
+		    sendmail -c "$INST/etc" -f a@localhost bob@localhost
+		sed -i "s|^maillog_file = .*|maillog_file = $INST/logdir/$f|" \
+		    "$INST/etc/main.cf"
+		queue-run $CF -f
+		run --separate-stderr deliver-local $CF bob </dev/null
+	done
+	[ "$(cat "$INST/victim")" = "root's data" ]
+	[ ! -e "$INST/created" ]
+	# Mail still flows; a log of our own is still written.
+	[ "$(grep -c '^From ' "$INST/mail/bob")" -ge 3 ]
+	sed -i "s|^maillog_file = .*|maillog_file = $INST/logdir/own|" \
+	    "$INST/etc/main.cf"
+	queue-run $CF -f
+	grep -q 'one pass done' "$INST/logdir/own"
+}
