@@ -135,6 +135,73 @@ log_set_debug(int on)
 	debug = on;
 }
 
+/* utf8_len - the length of the valid UTF-8 sequence at p, its code point
+ * in *cp; 0 when it is not one */
+static size_t
+utf8_len(const unsigned char *p, unsigned *cp)
+{
+	size_t	 n;
+	unsigned c = p[0], min;
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		c &= 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		c &= 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		c &= 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/*
+ * log_sanitize - make s safe for one log line shown on a terminal: every
+ * control character (C0 but tab, DEL, and C1 as UTF-8 or as a raw byte)
+ * and every byte that is no part of valid UTF-8 becomes '?', so that text
+ * from a client cannot end the line or send a terminal escape sequence
+ */
+void
+log_sanitize(char *s)
+{
+	unsigned char	*p = (unsigned char *)s;
+
+	while (*p != '\0') {
+		unsigned	 cp;
+		size_t		 n;
+
+		if (*p < 0x80) {
+			if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+				*p = '?';
+			p++;
+			continue;
+		}
+		n = utf8_len(p, &cp);
+		if (n == 0 || (cp >= 0x80 && cp <= 0x9f)) {
+			size_t	 k = n == 0 ? 1 : n;
+
+			for (size_t i = 0; i < k; i++)
+				p[i] = '?';
+			p += k;
+			continue;
+		}
+		p += n;
+	}
+}
+
 /* log_emit - one formatted line to the chosen destination */
 static void
 log_emit(int prio, const char *level, const char *fmt, va_list ap, int err)
@@ -144,10 +211,7 @@ log_emit(int prio, const char *level, const char *fmt, va_list ap, int err)
 	int	 saved = errno;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	/* Strip control characters so a line stays a line. */
-	for (char *p = msg; *p; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\t')
-			*p = '?';
+	log_sanitize(msg);
 	if (err) {
 		n = strlen(msg);
 		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));

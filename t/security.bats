@@ -415,3 +415,17 @@ bounces() {
 	queue-run $CF -f
 	grep -q 'one pass done' "$INST/logdir/own"
 }
+
+@test "audit: a client's terminal escapes (C1 controls in UTF-8) never reach the maillog" {
+	kind_instance
+	# CSI 2J clears the screen, OSC 52 writes the clipboard of whoever
+	# watches the log with tail -f; C1 controls work in UTF-8 too.
+	printf 'EHLO x\r\nMAIL FROM:<"\xc2\x9b2J\xc2\x9d52;c;aGk=\xc2\x9c\xe2\x82\xac"@x.example> SMTPUTF8\r\nRCPT TO:<nobody@remote.example>\r\nQUIT\r\n' \
+	    >"$BATS_TEST_TMPDIR/session"
+	TCPREMOTEIP=192.0.2.1 smtp-listen $CF <"$BATS_TEST_TMPDIR/session" \
+	    >/dev/null
+	# The rejection is logged, with the sender's printable text kept.
+	LC_ALL=C grep -q "from=<\"??2J??52;c;aGk=??$(printf '\xe2\x82\xac')\"@x.example>" \
+	    "$INST/maillog"
+	[ "$(LC_ALL=C grep -c "$(printf '\xc2[\x80-\x9f]')" "$INST/maillog")" -eq 0 ]
+}
