@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "buf.h"
 #include "config.h"
 #include "exits.h"
@@ -44,6 +45,19 @@ sender_arg(char *s)
 	if (!mbox_sender_ok(s))
 		die_perm(EX_DATAERR, "5.1.7 bad sender address: control "
 		    "character");
+	/*
+	 * Another MTA's mailbox command passes the sender unquoted (Postfix's
+	 * $SENDER): "a  Mon Jan  1 00:00:00 2001 b"@x would make a From line
+	 * whose first word is "a" and whose date is the sender's.  Quote it
+	 * as our own queue does; a sender with quotes is taken as written.
+	 */
+	if (*s != '\0' && strchr(s, '"') == NULL) {
+		struct buf	 q = BUF_INIT;
+
+		if (addr_quote(s, &q) == 0)
+			return buf_release(&q);
+		buf_free(&q);
+	}
 	return s;
 }
 

@@ -429,3 +429,17 @@ bounces() {
 	    "$INST/maillog"
 	[ "$(LC_ALL=C grep -c "$(printf '\xc2[\x80-\x9f]')" "$INST/maillog")" -eq 0 ]
 }
+
+@test "audit: deliver-local -f quotes an unquoted sender, so it stays one word of the From line" {
+	kind_instance
+	# As another MTA's mailbox command passes it (Postfix's $SENDER).
+	printf 'Subject: y\n\nb\n' |
+	    deliver-local $CF -f 'x  Mon Jan  1 00:00:00 2001 y@evil.example' bob
+	printf 'Subject: y\n\nb\n' | deliver-local $CF -f 'plain@evil.example' bob
+	printf 'Subject: y\n\nb\n' | deliver-local $CF -f '"q x"@evil.example' bob
+	run grep -a '^From \|^Return-Path' "$INST/mail/bob"
+	[[ "${lines[0]}" == 'From "x  Mon Jan  1 00:00:00 2001 y"@evil.example '* ]]
+	[ "${lines[1]}" = 'Return-Path: <"x  Mon Jan  1 00:00:00 2001 y"@evil.example>' ]
+	[[ "${lines[2]}" == 'From plain@evil.example '* ]]
+	[[ "${lines[4]}" == 'From "q x"@evil.example '* ]]
+}
