@@ -443,3 +443,14 @@ bounces() {
 	[[ "${lines[2]}" == 'From plain@evil.example '* ]]
 	[[ "${lines[4]}" == 'From "q x"@evil.example '* ]]
 }
+
+@test "audit: smtp-listen under inetd refuses to serve a client as root (mail_owner = root)" {
+	kind_instance
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	echo "mail_owner = root" >>"$INST/etc/main.cf"
+	run --separate-stderr bash -c "printf 'EHLO x\r\nQUIT\r\n' |
+	    TCPREMOTEIP=192.0.2.1 smtp-listen $CF"
+	[ "$status" -eq 78 ]
+	[ "$output" = "" ]
+	[[ "$stderr" == *"refusing to serve"* ]]
+}
