@@ -34,7 +34,7 @@
 
 /* sender_arg - -f's value: "" and "<>" are the null sender */
 static const char *
-sender_arg(char *s)
+sender_arg(char *s, struct buf *quoted)
 {
 	size_t	 n = strlen(s);
 
@@ -51,13 +51,9 @@ sender_arg(char *s)
 	 * whose first word is "a" and whose date is the sender's.  Quote it
 	 * as our own queue does; a sender with quotes is taken as written.
 	 */
-	if (*s != '\0' && strchr(s, '"') == NULL) {
-		struct buf	 q = BUF_INIT;
-
-		if (addr_quote(s, &q) == 0)
-			return buf_release(&q);
-		buf_free(&q);
-	}
+	if (*s != '\0' && strchr(s, '"') == NULL &&
+	    addr_quote(s, quoted) == 0)
+		return buf_cstr(quoted);
 	return s;
 }
 
@@ -248,6 +244,7 @@ main(int argc, char **argv)
 	struct timespec	 t0;
 	struct buf	 why = BUF_INIT;
 	struct local_target *targets = NULL;
+	struct buf	 sender = BUF_INIT;	/* -f's value, quoted */
 	enum local_origin origin = LOCAL_FROM_ALIAS;
 	const char	*dir = NULL;
 	int		 ch, status, n = 0;
@@ -266,7 +263,7 @@ main(int argc, char **argv)
 		case 'd':	/* mail.local's "deliver": the default */
 			break;
 		case 'f':
-			m.sender = sender_arg(optarg);
+			m.sender = sender_arg(optarg, &sender);
 			break;
 		case 'm':
 			add_target(&targets, &n, LOCAL_MAILDIR, optarg);
@@ -310,6 +307,7 @@ main(int argc, char **argv)
 	if (n > 1) {
 		status = many(&c, targets, n, &m, &t0);
 		free(targets);
+		buf_free(&sender);
 		return status;
 	}
 	status = one(&c, &targets[0], &m, &t0, &why);
@@ -319,6 +317,7 @@ main(int argc, char **argv)
 	if (getenv("PIPEMAIL_QUEUE_ID") != NULL)
 		printf("%s\n", buf_cstr(&why));
 	buf_free(&why);
+	buf_free(&sender);
 	free(targets);
 	return EX_OK;
 }
