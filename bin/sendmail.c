@@ -422,7 +422,16 @@ main(int argc, char **argv)
 	case MODE_VERIFY:
 		if (argc == 0)
 			die_usage(USAGE);
-		exec_sibling("route-transport", dir, argv, argc);
+		{
+			/* "--": an address is never an option of route-transport
+			 * ("-c/elsewhere" would choose its configuration). */
+			char	**args = xcalloc((size_t)argc + 1, sizeof(*args));
+
+			args[0] = "--";
+			for (int i = 0; i < argc; i++)
+				args[i + 1] = argv[i];
+			exec_sibling("route-transport", dir, args, argc + 1);
+		}
 	case MODE_FLUSH:
 		flush(dir, o.flags & SUBMIT_F_VERBOSE);
 	case MODE_ENQUEUE:

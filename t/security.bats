@@ -454,3 +454,17 @@ bounces() {
 	[ "$output" = "" ]
 	[[ "$stderr" == *"refusing to serve"* ]]
 }
+
+@test "audit: sendmail -bv never hands an address to route-transport as an option" {
+	kind_instance
+	# A script that verifies untrusted addresses as root must not let one
+	# choose route-transport's configuration.
+	mkdir "$BATS_TEST_TMPDIR/evil"
+	printf 'local_recipient_maps =\nmydestination = elsewhere.example\n' \
+	    >"$BATS_TEST_TMPDIR/evil/main.cf"
+	run --separate-stderr sendmail $CF -bv -- "-c$BATS_TEST_TMPDIR/evil" \
+	    bob@localhost
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "-c$BATS_TEST_TMPDIR/evil"$'\t'error$'\t'* ]]
+	[ "${lines[1]}" = "bob@localhost	local	-	bob" ]
+}
