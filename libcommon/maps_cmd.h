@@ -26,7 +26,7 @@ struct map_cmd {
 	int		 alias;		/* aliases(5) source syntax */
 	int		 flags;		/* MAP_NOFOLD, MAP_NUL */
 	enum map_cmd_dup dup;
-	int		 keep_root;	/* -o: stay root on a user's table */
+	int		 keep_root;	/* -o: root on a user's table */
 };
 
 char	*map_cmd_spec(const char *);

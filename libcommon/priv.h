@@ -18,10 +18,10 @@
 
 #include "buf.h"
 
-#define PRIV_GROUPS_MAX	256	/* supplementary groups priv_assume() keeps */
+#define PRIV_GROUPS_MAX	256	/* groups priv_assume() can restore */
 
 struct priv_saved {
-	int	 active;			/* priv_assume() changed ids */
+	int	 active;		/* priv_assume() changed ids */
 	gid_t	 egid;
 	int	 ngroups;
 	gid_t	 groups[PRIV_GROUPS_MAX];
