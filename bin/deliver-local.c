@@ -255,6 +255,10 @@ main(int argc, char **argv)
 	while ((ch = getopt(argc, argv, "a:c:df:m:o:u:w:x:")) != -1) {
 		switch (ch) {
 		case 'a':
+			/* It becomes Delivered-To: one line, no header more. */
+			if (!mbox_sender_ok(optarg))
+				die_perm(EX_DATAERR, "5.1.3 bad recipient "
+				    "address: control character");
 			c.address = optarg;
 			break;
 		case 'c':

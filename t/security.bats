@@ -468,3 +468,17 @@ bounces() {
 	[[ "${lines[0]}" == "-c$BATS_TEST_TMPDIR/evil"$'\t'error$'\t'* ]]
 	[ "${lines[1]}" = "bob@localhost	local	-	bob" ]
 }
+
+@test "audit: deliver-local -a cannot add a header line after Delivered-To" {
+	kind_instance
+	run --separate-stderr deliver-local $CF -a $'bob@x.example\nX-Injected: 1' \
+	    bob < <(printf 'Subject: y\n\nb\n')
+	[ "$status" -eq 65 ]
+	run --separate-stderr deliver-local $CF -a $'bob@x.example\rX-Injected: 1' \
+	    bob < <(printf 'Subject: y\n\nb\n')
+	[ "$status" -eq 65 ]
+	[ ! -e "$INST/mail/bob" ]
+	printf 'Subject: y\n\nb\n' | deliver-local $CF -a bob@x.example bob
+	grep -q '^Delivered-To: bob@x.example$' "$INST/mail/bob"
+	run ! grep -q 'X-Injected' "$INST/mail/bob"
+}
