@@ -46,3 +46,47 @@ priv_drop_user(const char *name, struct buf *err)
 	}
 	return priv_drop(pw->pw_uid, pw->pw_gid, pw->pw_name, err);
 }
+
+/* priv_assume - run with the effective identity uid/gid until
+ * priv_restore(), as root only (see priv.h) */
+int
+priv_assume(uid_t uid, gid_t gid, struct priv_saved *sv, struct buf *err)
+{
+	sv->active = 0;
+	if (geteuid() != 0)
+		return 0;
+	sv->egid = getegid();
+	sv->ngroups = getgroups(PRIV_GROUPS_MAX, sv->groups);
+	if (sv->ngroups < 0) {
+		buf_printf(err, "cannot get groups: %s", strerror(errno));
+		return -1;
+	}
+	sv->active = 1;
+	if (setgroups(1, &gid) < 0 || setegid(gid) < 0 || seteuid(uid) < 0) {
+		int	 saved = errno;
+		struct buf	 ignored = BUF_INIT;
+
+		(void)priv_restore(sv, &ignored);
+		buf_free(&ignored);
+		buf_printf(err, "cannot change to uid %ld: %s", (long)uid,
+		    strerror(saved));
+		return -1;
+	}
+	return 0;
+}
+
+/* priv_restore - back to the identity priv_assume() saved */
+int
+priv_restore(struct priv_saved *sv, struct buf *err)
+{
+	if (!sv->active)
+		return 0;
+	if (seteuid(0) < 0 || setegid(sv->egid) < 0 ||
+	    setgroups((size_t)sv->ngroups, sv->groups) < 0) {
+		buf_printf(err, "cannot restore privileges: %s",
+		    strerror(errno));
+		return -1;
+	}
+	sv->active = 0;
+	return 0;
+}

@@ -11,6 +11,7 @@ bats_require_minimum_version 1.5.0
 setup() {
 	case $BATS_TEST_DESCRIPTION in
 	kind:*) kind_setup ;;
+	audit:*) kind_setup ;;
 	qtrust:*) qtrust_setup ;;
 	smtpd:*) smtpd_setup ;;
 	local:*) local_setup ;;
@@ -20,6 +21,7 @@ setup() {
 teardown() {
 	case $BATS_TEST_DESCRIPTION in
 	kind:*) kind_teardown ;;
+	audit:*) kind_teardown ;;
 	qtrust:*) qtrust_teardown ;;
 	smtpd:*) smtpd_teardown ;;
 	local:*) local_teardown ;;
@@ -369,6 +371,161 @@ bounces() {
 	[ "$(find "$OUT/box/new" -type f | wc -l)" -eq 1 ]
 	grep -q 'relay=pipe, .*status=sent' "$INST/maillog"
 	[ "$(bounces "$INST/mail/a")" -eq 0 ]
+}
+
+@test "audit: root's postmap on a user's table cannot read a root-only file for him" {
+	kind_instance
+	kind_user
+	printf '[smtp.example.com]:587 relayuser:S3cretPassw0rd\n' \
+	    >"$BATS_TEST_TMPDIR/sasl_passwd"
+	chmod 600 "$BATS_TEST_TMPDIR/sasl_passwd"
+	# The user points his table at the secret, and leaves a readable .db
+	# whose mode the new table would keep.
+	runuser -u "$KIND_USER" -- sh -c "cd '$KIND_HOME' &&
+	    ln -s '$BATS_TEST_TMPDIR/sasl_passwd' table &&
+	    : >table.db && chmod 644 table.db && : >alias.db &&
+	    ln -s '$BATS_TEST_TMPDIR/sasl_passwd' alias"
+	run postmap $CF "$KIND_HOME/table"
+	[ "$status" -ne 0 ]
+	run postalias $CF "$KIND_HOME/alias"
+	[ "$status" -ne 0 ]
+	run ! grep -qa S3cret "$KIND_HOME/table.db" "$KIND_HOME/alias.db"
+	run ! runuser -u "$KIND_USER" -- postmap $CF -q '[smtp.example.com]:587' \
+	    "hash:$KIND_HOME/table"
+	[ "$output" = "" ] || [[ "$output" != *S3cret* ]]
+	run ! runuser -u "$KIND_USER" -- postmap $CF -s "hash:$KIND_HOME/table"
+	[[ "$output" != *S3cret* ]]
+}
+
+@test "audit: root's postmap builds and edits a user's own table as him; -o stays root" {
+	kind_instance
+	kind_user
+	runuser -u "$KIND_USER" -- sh -c "cd '$KIND_HOME' &&
+	    printf 'k1 v1\nk2 v2\n' >table"
+	postmap $CF "$KIND_HOME/table"
+	[ "$(stat -c %U "$KIND_HOME/table.db")" = "$KIND_USER" ]
+	[ "$(postmap $CF -q k1 "hash:$KIND_HOME/table")" = v1 ]
+	postmap $CF -d k2 "hash:$KIND_HOME/table"
+	[ "$(stat -c %U "$KIND_HOME/table.db")" = "$KIND_USER" ]
+	run postmap $CF -q k2 "hash:$KIND_HOME/table"
+	[ "$status" -eq 1 ]
+	postmap $CF -o "$KIND_HOME/table"
+	[ "$(stat -c %U "$KIND_HOME/table.db")" = root ]
+	[ "$(postmap $CF -q k2 "hash:$KIND_HOME/table")" = v2 ]
+}
+
+@test "audit: a maillog_file link left in a log directory a user can write is not followed by root" {
+	kind_instance
+	mkdir "$INST/logdir"
+	chown nobody "$INST/logdir"
+	echo "root's data" >"$INST/victim"
+	runuser -u nobody -- ln -s "$INST/victim" "$INST/logdir/maillog"
+	runuser -u nobody -- ln -s "$INST/created" "$INST/logdir/new"
+	runuser -u nobody -- ln "$INST/victim" "$INST/logdir/hard" 2>/dev/null ||
+	    true
+	for f in maillog new hard; do
+		printf 'Subject: x\n\nbody\n' |
+		    sendmail -c "$INST/etc" -f a@localhost bob@localhost
+		sed -i "s|^maillog_file = .*|maillog_file = $INST/logdir/$f|" \
+		    "$INST/etc/main.cf"
+		queue-run $CF -f
+		run --separate-stderr deliver-local $CF bob </dev/null
+	done
+	[ "$(cat "$INST/victim")" = "root's data" ]
+	[ ! -e "$INST/created" ]
+	# Mail still flows; a log of our own is still written.
+	[ "$(grep -c '^From ' "$INST/mail/bob")" -ge 3 ]
+	sed -i "s|^maillog_file = .*|maillog_file = $INST/logdir/own|" \
+	    "$INST/etc/main.cf"
+	queue-run $CF -f
+	grep -q 'one pass done' "$INST/logdir/own"
+}
+
+@test "audit: a client's terminal escapes (C1 controls in UTF-8) never reach the maillog" {
+	kind_instance
+	# CSI 2J clears the screen, OSC 52 writes the clipboard of whoever
+	# watches the log with tail -f; C1 controls work in UTF-8 too.
+	printf 'EHLO x\r\nMAIL FROM:<"\xc2\x9b2J\xc2\x9d52;c;aGk=\xc2\x9c\xe2\x82\xac"@x.example> SMTPUTF8\r\nRCPT TO:<nobody@remote.example>\r\nQUIT\r\n' \
+	    >"$BATS_TEST_TMPDIR/session"
+	TCPREMOTEIP=192.0.2.1 smtp-listen $CF <"$BATS_TEST_TMPDIR/session" \
+	    >/dev/null
+	# The rejection is logged, with the sender's printable text kept.
+	LC_ALL=C grep -q "from=<\"??2J??52;c;aGk=??$(printf '\xe2\x82\xac')\"@x.example>" \
+	    "$INST/maillog"
+	[ "$(LC_ALL=C grep -c "$(printf '\xc2[\x80-\x9f]')" "$INST/maillog")" -eq 0 ]
+}
+
+@test "audit: deliver-local -f quotes an unquoted sender, so it stays one word of the From line" {
+	kind_instance
+	# As another MTA's mailbox command passes it (Postfix's $SENDER).
+	printf 'Subject: y\n\nb\n' |
+	    deliver-local $CF -f 'x  Mon Jan  1 00:00:00 2001 y@evil.example' bob
+	printf 'Subject: y\n\nb\n' | deliver-local $CF -f 'plain@evil.example' bob
+	printf 'Subject: y\n\nb\n' | deliver-local $CF -f '"q x"@evil.example' bob
+	run grep -a '^From \|^Return-Path' "$INST/mail/bob"
+	[[ "${lines[0]}" == 'From "x  Mon Jan  1 00:00:00 2001 y"@evil.example '* ]]
+	[ "${lines[1]}" = 'Return-Path: <"x  Mon Jan  1 00:00:00 2001 y"@evil.example>' ]
+	[[ "${lines[2]}" == 'From plain@evil.example '* ]]
+	[[ "${lines[4]}" == 'From "q x"@evil.example '* ]]
+}
+
+@test "audit: smtp-listen under inetd refuses to serve a client as root (mail_owner = root)" {
+	kind_instance
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	echo "mail_owner = root" >>"$INST/etc/main.cf"
+	run --separate-stderr bash -c "printf 'EHLO x\r\nQUIT\r\n' |
+	    TCPREMOTEIP=192.0.2.1 smtp-listen $CF"
+	[ "$status" -eq 78 ]
+	[ "$output" = "" ]
+	[[ "$stderr" == *"refusing to serve"* ]]
+}
+
+@test "audit: sendmail -bv never hands an address to route-transport as an option" {
+	kind_instance
+	# A script that verifies untrusted addresses as root must not let one
+	# choose route-transport's configuration.
+	mkdir "$BATS_TEST_TMPDIR/evil"
+	printf 'local_recipient_maps =\nmydestination = elsewhere.example\n' \
+	    >"$BATS_TEST_TMPDIR/evil/main.cf"
+	run --separate-stderr sendmail $CF -bv -- "-c$BATS_TEST_TMPDIR/evil" \
+	    bob@localhost
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "-c$BATS_TEST_TMPDIR/evil"$'\t'error$'\t'* ]]
+	[ "${lines[1]}" = "bob@localhost	local	-	bob" ]
+}
+
+@test "audit: deliver-local -a cannot add a header line after Delivered-To" {
+	kind_instance
+	run --separate-stderr deliver-local $CF -a $'bob@x.example\nX-Injected: 1' \
+	    bob < <(printf 'Subject: y\n\nb\n')
+	[ "$status" -eq 65 ]
+	run --separate-stderr deliver-local $CF -a $'bob@x.example\rX-Injected: 1' \
+	    bob < <(printf 'Subject: y\n\nb\n')
+	[ "$status" -eq 65 ]
+	[ ! -e "$INST/mail/bob" ]
+	printf 'Subject: y\n\nb\n' | deliver-local $CF -a bob@x.example bob
+	grep -q '^Delivered-To: bob@x.example$' "$INST/mail/bob"
+	run ! grep -q 'X-Injected' "$INST/mail/bob"
+}
+
+@test "audit: a regexp alias cannot put a sender's local part into a |command" {
+	kind_instance
+	printf '%s\n' '/^owner-list$/ bob' '/^(.*)-list$/ |/bin/echo $1' \
+	    >"$INST/etc/aliases.re"
+	sed -i "s|^alias_maps = .*|alias_maps = regexp:$INST/etc/aliases.re|" \
+	    "$INST/etc/main.cf"
+	printf 'EHLO x\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<"x;%s;-list"@localhost>\r\nDATA\r\nSubject: t\r\n\r\nhi\r\n.\r\nQUIT\r\n' \
+	    "$(evil "$OUT/pwned")" >"$BATS_TEST_TMPDIR/session"
+	TCPREMOTEIP=192.0.2.1 smtp-listen $CF <"$BATS_TEST_TMPDIR/session" \
+	    >"$BATS_TEST_TMPDIR/replies"
+	grep -q '^250 2.0.0' "$BATS_TEST_TMPDIR/replies"
+	queue-run $CF -f
+	[ ! -e "$OUT/pwned" ]
+	grep -q 'substitution is not allowed' "$INST/maillog"
+	# A rule without $1 still works.
+	printf 'Subject: x\n\nb\n' | sendmail $CF -f a@localhost owner-list@localhost
+	queue-run $CF -f
+	[ "$(msgs "$INST/mail/bob")" -eq 1 ]
 }
 
 # ---- qtrust ----
@@ -1043,4 +1200,33 @@ maildir_spool() {
 	mail -N -f "$MB" <<<$'d 1\nq'
 	[ "$(grep -c '^From ' "$MB")" -eq 1 ]
 	grep -qx 'old mail 2' "$MB"
+}
+
+@test "local: Save by author of a hostile message cannot write ~/.forward" {
+	export HOME=$BATS_TEST_TMPDIR/home MAILRC=/dev/null
+	mkdir -p "$HOME"
+	p=$BATS_TEST_TMPDIR/p
+	# The author's local part names a folder (+.forward is ~/.forward)
+	# and the body is a .forward line that runs a command.
+	printf 'From a@x.test Tue Nov 14 22:13:20 2023\nFrom: <"+.forward"@evil.example>\nSubject: s\n\n"|touch %s"\n\n' \
+		"$p" >"$HOME/box"
+	for c in 'S 1' 'C 1'; do
+		printf '%s\nx\n' "$c" | (cd "$HOME" && mail -N -f "$HOME/box") \
+			>/dev/null 2>&1 || true
+	done
+	[ ! -e "$HOME/.forward" ]
+	# The message went to a plain file in the current directory.
+	[ -n "$(find "$HOME" -maxdepth 1 -name '_.forward*' -newer "$HOME/box")" ]
+}
+
+@test "local: terminal escapes in a hostile From address never reach the screen" {
+	export HOME=$BATS_TEST_TMPDIR/home MAILRC=/dev/null
+	mkdir -p "$HOME"
+	printf 'From a@x.test Tue Nov 14 22:13:20 2023\nFrom: <"\033]0;owned\007"@evil.example>\nSubject: s\n\nx\n\nFrom b@x.test Tue Nov 14 22:13:21 2023\nFrom: \302\2332J@evil.example\nSubject: t\n\ny\n\n' \
+		>"$HOME/box"
+	mail -H -f "$HOME/box" >"$BATS_TEST_TMPDIR/out"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" -eq 2 ]
+	run ! grep -q $'\033' "$BATS_TEST_TMPDIR/out"
+	run ! grep -q $'\007' "$BATS_TEST_TMPDIR/out"
+	run ! grep -qP '\xc2[\x80-\x9f]' "$BATS_TEST_TMPDIR/out"
 }
