@@ -28,6 +28,7 @@
 #include "mem.h"
 #include "pickup.h"
 #include "proc.h"
+#include "qspace.h"
 #include "queue.h"
 #include "route.h"
 
@@ -377,7 +378,11 @@ static int
 msg_record(struct msg *m, struct buf *rec)
 {
 	if (queue_append(m->fd, rec->s, rec->len) < 0) {
-		log_warn("%s: cannot update queue file", m->id);
+		if (qspace_full(errno))		/* the queue's, not m's */
+			qspace_warn(q.qdir, "%s: cannot update queue file: "
+			    "%s %s", m->id, qspace_dsn(errno), strerror(errno));
+		else
+			log_warn("%s: cannot update queue file", m->id);
 		return -1;
 	}
 	return 0;
