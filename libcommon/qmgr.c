@@ -356,6 +356,9 @@ msg_load(const char *id)
 			log_warnx("%s: %s; left in place", id, buf_cstr(&err));
 		goto fail;
 	}
+	if (m->env.nskipped > 0)
+		log_warnx("%s: %zu damaged state record(s) read past", id,
+		    m->env.nskipped);
 	m->nwork = 0;
 	msg_sync_work(m);
 	h = hash(m->id) % MSG_BUCKETS;

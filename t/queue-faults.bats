@@ -223,3 +223,123 @@ while n > 0: k = min(n, 71); sys.stdout.write('p' * (k - 1) + '\\n'); n -= k"; }
 	[ "$(queued active)" -eq 0 ]
 	[ "$(count_msgs "$INST/mail/bob")" -eq 5 ]
 }
+
+# plant_damage TEMPLATE DIR - write damaged copies of the queue file
+# TEMPLATE into DIR, one per kind, named 6B0000000000Dnn (set aside) and
+# 6B0000000000Rnn (repairable)
+plant_damage() {
+	python3 - "$1" "$2" <<'PY'
+import os, random, sys
+t = open(sys.argv[1], 'rb').read()
+d = sys.argv[2]
+head = t.index(b'\n', t.index(b'\n') + 1) + 1      # magic and size lines
+size = int(t[len(b'pipemail-queue 1\nsize '):head - 1])
+msg, rec = t[head:head + size], t[head + size:]
+end = rec.index(b'end\n')
+sizeline = lambda n: b'size %020d\n' % n
+random.seed(15)
+kinds = {
+    'D01': b'',                                         # empty
+    'D02': bytes(random.randrange(256) for _ in range(3000)),  # garbage
+    'D03': b'\0' * 4096,                                # all NULs
+    'D04': t[:head + size // 2],                        # cut in the message
+    'D05': t[:head + size + end - 3],                   # cut in the envelope
+    'D06': t.replace(t[len(b'pipemail-queue 1\n'):head], b'size 0000000000000000abcd\n', 1),
+    'D07': t[:len(b'pipemail-queue 1\n')] + sizeline(size + 100000) + t[head:],
+    'D08': t[:len(b'pipemail-queue 1\n')] + sizeline(size - 7) + t[head:],
+    'D09': t[:len(b'pipemail-queue 1\n')] + b'size -0000000000000001\n' + t[head:],
+    'D10': b'pipemail-queue 9\n' + t[len(b'pipemail-queue 1\n'):],
+    'D11': t[:head + size] + b'bogus record\n' + rec,   # bad envelope record
+    'D12': t[:head + size] + b''.join(l + b'\n' for l in rec.split(b'\n') if not l.startswith(b'rcpt ') and l),
+    'D13': t + b'x' * (9 * 1024 * 1024) + b'\n',       # an 9 MB line
+    'D14': t[:head + size] + rec[:end],                 # no "end"
+    'D15': t[:head],                                    # the head alone
+    'D16': t[:head + size] + rec.replace(b'sender ', b'\0ender ', 1),  # NUL in a record
+    'R01': t + b'\x01\x02 not a record\n',              # a bad state record
+    'R02': t + b'defer 0\t1\t4.0.0\ttorn by a cr',     # a torn last record
+    'R03': t + b'done 99\tsent\t2.0.0\tno such recipient\n',  # a bad index
+}
+for k, v in kinds.items():
+    if k.startswith('R'):
+        v = v.replace(b'Subject: XXX', b'Subject: ' + k.encode(), 1)
+    p = os.path.join(d, '6B0000000000' + k)
+    with open(p, 'wb') as f:
+        f.write(v)
+PY
+}
+
+@test "damaged queue files: each set aside once, bytes kept; the repairable and the healthy delivered" {
+	printf 'Subject: XXX\n\nbody\n' | queue-inject $CF -h -f a@example.org bob@localhost
+	tmpl=$(find "$INST/spool/hold" -type f)
+	mkdir "$BATS_TEST_TMPDIR/orig"
+	plant_damage "$tmpl" "$BATS_TEST_TMPDIR/orig"
+	rm "$tmpl"
+	for i in 1 2; do
+		printf 'Subject: healthy %d\n\nx\n' "$i" | queue-inject $CF -f a@example.org bob@localhost
+	done
+	cp "$BATS_TEST_TMPDIR"/orig/* "$INST/spool/active/"
+	chown nobody "$INST"/spool/active/*
+	chmod 600 "$INST"/spool/active/*
+	run timeout 60 queue-run $CF -f
+	[ "$status" -eq 0 ]
+	run timeout 60 queue-run $CF -f
+	[ "$status" -eq 0 ]
+	# The healthy and the repaired are delivered, nothing is left.
+	[ "$(count_msgs "$INST/mail/bob")" -eq 5 ]
+	grep -q '^Subject: healthy 1$' "$INST/mail/bob"
+	grep -q '^Subject: healthy 2$' "$INST/mail/bob"
+	for k in R01 R02 R03; do
+		grep -q "^Subject: $k\$" "$INST/mail/bob"
+		[ ! -e "$INST/spool/corrupt/active.6B0000000000$k" ]
+	done
+	grep -q '6B0000000000R01: 1 damaged state record(s) read past' "$INST/maillog"
+	[ "$(queued active)" -eq 0 ]
+	# Each damaged one: in corrupt/, its bytes as they were, logged once.
+	for f in "$BATS_TEST_TMPDIR"/orig/6B0000000000D*; do
+		id=$(basename "$f")
+		cmp "$f" "$INST/spool/corrupt/active.$id"
+		[ "$(grep -c "$id: .*set aside in corrupt/" "$INST/maillog")" -eq 1 ]
+	done
+	[ "$(queued corrupt)" -eq 16 ]
+	# No bounce for any of them: nothing was read from what was set aside.
+	[ ! -e "$INST/mail/a" ]
+}
+
+@test "damaged queue files: mailq and postsuper -s count them, postsuper -l lists, -d deletes" {
+	printf 'Subject: XXX\n\nbody\n' | queue-inject $CF -h -f a@example.org bob@localhost
+	tmpl=$(find "$INST/spool/hold" -type f)
+	plant_damage "$tmpl" "$INST/spool/active"
+	rm "$INST"/spool/active/6B0000000000R*
+	chown nobody "$INST"/spool/active/*
+	chmod 600 "$INST"/spool/active/*
+	queue-run $CF -f
+	[ "$(queued corrupt)" -eq 16 ]
+	run mailq $CF
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"-- 16 files set aside in corrupt/ (postsuper -l)"* ]]
+	[[ "$output" == *"$(basename "$tmpl")!"* ]]
+	run postsuper $CF -s
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"hold: 1"* ]]
+	[[ "$output" == *"corrupt: 16"* ]]
+	run postsuper $CF -l
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"active.6B0000000000D01 "*" 0 "* ]]
+	[[ "$output" == *"-- 16 files set aside in corrupt/"* ]]
+	# One by the id it had, one by its name in corrupt/, then the rest.
+	run postsuper $CF -d 6B0000000000D01 -d active.6B0000000000D02 corrupt
+	[ "$status" -eq 0 ]
+	[ "$(queued corrupt)" -eq 14 ]
+	[ ! -e "$INST/spool/corrupt/active.6B0000000000D01" ]
+	# Without "corrupt", -d leaves corrupt/ alone.
+	run postsuper $CF -d 6B0000000000D03
+	[ "$(queued corrupt)" -eq 14 ]
+	run postsuper $CF -d ALL corrupt
+	[ "$status" -eq 0 ]
+	[ "$(queued corrupt)" -eq 0 ]
+	[ "$(queued hold)" -eq 1 ]
+	run mailq $CF
+	[[ "$output" != *"corrupt/"* ]]
+	run postsuper $CF -h ALL corrupt
+	[ "$status" -eq 64 ]
+}
