@@ -1422,7 +1422,11 @@ inject_report(const char *from, const char *to, const struct buf *msg)
 		struct buf	 r = BUF_INIT;
 
 		proc_reason(&out, w < 0 ? EX_TEMPFAIL << 8 : st, &r);
-		log_warnx("cannot queue report: %s", buf_cstr(&r));
+		if (strncmp(buf_cstr(&r), "4.3.1", 5) == 0)	/* a full queue */
+			qspace_warn(q.qdir, "cannot queue report: %s",
+			    buf_cstr(&r));
+		else
+			log_warnx("cannot queue report: %s", buf_cstr(&r));
 		buf_free(&r);
 		buf_free(&out);
 		return -1;

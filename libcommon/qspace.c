@@ -92,11 +92,17 @@ due(const char *qdir)
 	else if (errno == EEXIST)
 		fd = open(buf_cstr(&p), O_RDWR | O_NOFOLLOW | O_CLOEXEC |
 		    O_NONBLOCK);
+	if (fd >= 0 && made && geteuid() == 0) {
+		/* Root's queue-run: the stamp is the queue owner's, as tmp/. */
+		queue_path(&p, qdir, "tmp", NULL);
+		if (stat(buf_cstr(&p), &st) == 0)
+			(void)!fchown(fd, st.st_uid, st.st_gid);
+	}
 	buf_free(&p);
 	if (fd < 0)
 		return 1;
 	if (!made && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_uid == geteuid()) {
+	    (st.st_uid == geteuid() || geteuid() == 0)) {
 		time_t	 now = time(NULL);
 
 		if (now >= st.st_mtime && now - st.st_mtime <

@@ -218,6 +218,11 @@ while n > 0: k = min(n, 71); sys.stdout.write('p' * (k - 1) + '\\n'); n -= k"; }
 	[ "$(cat "$INST"/spool/active/* | md5sum)" = "$sum" ]
 	[ "$(grep -c 'cannot update queue file' "$INST/maillog")" -eq 1 ]
 	grep -q 'cannot update queue file: 4.3.1 No space left on device' "$INST/maillog"
+	# queue-run runs as root; the stamp is the queue owner's all the same.
+	[ "$(stat -c %U "$INST/spool/tmp/.space")" = nobody ]
+	smtp 'EHLO c\r\nMAIL FROM:<a@example.org>\r\nQUIT\r\n'
+	[[ "$output" == *"452 4.3.1 Insufficient system storage"* ]]
+	[ "$(grep -c 'Insufficient system storage' "$INST/maillog")" -eq 0 ]
 	rm "$INST/mail/filler" "$INST/spool/filler"
 	queue-run $CF -f
 	[ "$(queued active)" -eq 0 ]
