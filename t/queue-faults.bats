@@ -348,3 +348,27 @@ PY
 	run postsuper $CF -h ALL corrupt
 	[ "$status" -eq 64 ]
 }
+
+@test "queue full: users' submissions wait in maildrop/, logged once, picked up once there is room" {
+	small_fs "$INST/spool" size=1m,nr_inodes=200
+	echo "message_size_limit = 100000" >>"$INST/etc/main.cf"
+	for i in 1 2 3; do
+		printf 'Subject: drop %d\n\nx\n' "$i" |
+		    queue-inject $CF -h -f a@example.org bob@localhost >/dev/null
+	done
+	for f in "$INST"/spool/hold/*; do mv "$f" "$INST/spool/maildrop/"; done
+	cp -r "$INST/spool/maildrop" "$BATS_TEST_TMPDIR/drops"
+	fill_bytes "$INST/spool" 0
+	queue-run $CF -f
+	queue-run $CF -f
+	[ "$(queued maildrop)" -eq 3 ]
+	diff -r "$INST/spool/maildrop" "$BATS_TEST_TMPDIR/drops"
+	[ "$(queued active)" -eq 0 ]
+	[ "$(half_written)" -eq 0 ]
+	[ "$(grep -c 'maildrop/.*4.3.1' "$INST/maillog")" -eq 1 ]
+	[ "$(queued corrupt)" -eq 0 ]
+	rm "$INST/spool/filler"
+	queue-run $CF -f
+	[ "$(queued maildrop)" -eq 0 ]
+	[ "$(count_msgs "$INST/mail/bob")" -eq 3 ]
+}
