@@ -207,7 +207,7 @@ pickup_one(const char *qdir, const char *name, char *id, int *held)
 	if (requeue(qdir, name, fd, &env, &err) < 0) {
 		if (errno == EINVAL)
 			set_aside(qdir, name, buf_cstr(&err));
-		else if (qspace_full(errno))	/* the queue's, not the file's */
+		else if (qspace_full(errno))	/* the queue's trouble */
 			qspace_warn(qdir, "maildrop/%s: 4.3.1 %s", name,
 			    buf_cstr(&err));
 		else

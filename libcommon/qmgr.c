@@ -381,7 +381,7 @@ static int
 msg_record(struct msg *m, struct buf *rec)
 {
 	if (queue_append(m->fd, rec->s, rec->len) < 0) {
-		if (qspace_full(errno))		/* the queue's, not m's */
+		if (qspace_full(errno))	/* the queue's, not m's */
 			qspace_warn(q.qdir, "%s: cannot update queue file: "
 			    "%s %s", m->id, qspace_dsn(errno), strerror(errno));
 		else
@@ -1422,7 +1422,8 @@ inject_report(const char *from, const char *to, const struct buf *msg)
 		struct buf	 r = BUF_INIT;
 
 		proc_reason(&out, w < 0 ? EX_TEMPFAIL << 8 : st, &r);
-		if (strncmp(buf_cstr(&r), "4.3.1", 5) == 0)	/* a full queue */
+		/* A full queue is logged once per interval. */
+		if (strncmp(buf_cstr(&r), "4.3.1", 5) == 0)
 			qspace_warn(q.qdir, "cannot queue report: %s",
 			    buf_cstr(&r));
 		else

@@ -22,7 +22,7 @@
 
 #include "buf.h"
 
-#define QSPACE_WARN_INTERVAL	60	/* seconds between full-disk lines */
+#define QSPACE_WARN_INTERVAL	60	/* s between full-disk lines */
 #define QSPACE_INODES_MIN	1	/* free inodes a new file needs */
 
 int		 qspace_check(const char *, long long, struct buf *);

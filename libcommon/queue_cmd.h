@@ -8,8 +8,9 @@
  * QUEUE_CMD_RELEASE renames hold/ID to active/ID and wakes
  * queue-run(8) through the trigger FIFO; QUEUE_CMD_DELETE_CORRUPT unlinks
  * a file queue-run set aside, corrupt/ID, or corrupt/SUB.ID for SUB
- * active, hold or maildrop (the id it had in its queue).  Each change is made durable
- * (the directories are fsynced) before the function returns.  It returns
+ * active, hold or maildrop (the id it had in its queue).  Each change is
+ * made durable (the directories are fsynced) before the function returns.
+ * It returns
  * 1 when the message was changed, 0 when there was no such message where
  * the operation looks for it, -1 on a system error (the reason in err).
  *

@@ -188,7 +188,7 @@ test_damage(void)
 {
 	static const struct {
 		const char	*name;
-		const char	*tail;		/* appended after "end" */
+		const char	*tail;		/* after "end" */
 		int		 want;		/* 0, or -1 (EINVAL) */
 		size_t		 skipped;
 	} cases[] = {
