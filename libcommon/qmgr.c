@@ -28,6 +28,7 @@
 #include "mem.h"
 #include "pickup.h"
 #include "proc.h"
+#include "qspace.h"
 #include "queue.h"
 #include "route.h"
 
@@ -355,6 +356,9 @@ msg_load(const char *id)
 			log_warnx("%s: %s; left in place", id, buf_cstr(&err));
 		goto fail;
 	}
+	if (m->env.nskipped > 0)
+		log_warnx("%s: %zu damaged state record(s) read past", id,
+		    m->env.nskipped);
 	m->nwork = 0;
 	msg_sync_work(m);
 	h = hash(m->id) % MSG_BUCKETS;
@@ -377,7 +381,11 @@ static int
 msg_record(struct msg *m, struct buf *rec)
 {
 	if (queue_append(m->fd, rec->s, rec->len) < 0) {
-		log_warn("%s: cannot update queue file", m->id);
+		if (qspace_full(errno))	/* the queue's, not m's */
+			qspace_warn(q.qdir, "%s: cannot update queue file: "
+			    "%s %s", m->id, qspace_dsn(errno), strerror(errno));
+		else
+			log_warn("%s: cannot update queue file", m->id);
 		return -1;
 	}
 	return 0;
@@ -1414,7 +1422,12 @@ inject_report(const char *from, const char *to, const struct buf *msg)
 		struct buf	 r = BUF_INIT;
 
 		proc_reason(&out, w < 0 ? EX_TEMPFAIL << 8 : st, &r);
-		log_warnx("cannot queue report: %s", buf_cstr(&r));
+		/* A full queue is logged once per interval. */
+		if (strncmp(buf_cstr(&r), "4.3.1", 5) == 0)
+			qspace_warn(q.qdir, "cannot queue report: %s",
+			    buf_cstr(&r));
+		else
+			log_warnx("cannot queue report: %s", buf_cstr(&r));
 		buf_free(&r);
 		buf_free(&out);
 		return -1;

@@ -15,6 +15,7 @@ setup() {
 	qtrust:*) qtrust_setup ;;
 	smtpd:*) smtpd_setup ;;
 	local:*) local_setup ;;
+	q15disk:*) q15disk_setup ;;
 	esac
 }
 
@@ -25,6 +26,7 @@ teardown() {
 	qtrust:*) qtrust_teardown ;;
 	smtpd:*) smtpd_teardown ;;
 	local:*) local_teardown ;;
+	q15disk:*) q15disk_teardown ;;
 	esac
 }
 
@@ -1229,4 +1231,89 @@ maildir_spool() {
 	run ! grep -q $'\033' "$BATS_TEST_TMPDIR/out"
 	run ! grep -q $'\007' "$BATS_TEST_TMPDIR/out"
 	run ! grep -qP '\xc2[\x80-\x9f]' "$BATS_TEST_TMPDIR/out"
+}
+
+# ---- q15disk ----
+
+q15disk_setup() {
+	instance "local_recipient_maps = static:any" \
+	    "smtpd_error_sleep_time = 0"
+	CF="-c $INST/etc"
+	Q15_MOUNT=
+}
+
+q15disk_teardown() {
+	if [ -n "$Q15_MOUNT" ]; then umount "$Q15_MOUNT" 2>/dev/null || true; fi
+}
+
+# q15disk_fs OPTIONS - the queue on a small tmpfs (skip when mount is
+# not permitted)
+q15disk_fs() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a file system"
+	mount -t tmpfs -o "$1" tmpfs "$INST/spool" 2>/dev/null ||
+	    skip "mount is not permitted here"
+	Q15_MOUNT=$INST/spool
+}
+
+@test "q15disk: a client filling the queue is stopped at MAIL FROM with queue_minfree kept free" {
+	q15disk_fs size=3m,nr_inodes=400
+	echo "message_size_limit = 250000" >>"$INST/etc/main.cf"
+	echo "queue_minfree = 1000000" >>"$INST/etc/main.cf"
+	# One session, message after message of 200 KB, as a flood would.
+	{
+		printf 'EHLO flood.example\r\n'
+		for i in $(seq 1 20); do
+			printf 'MAIL FROM:<f@example.org> SIZE=205000\r\nRCPT TO:<bob@localhost>\r\nDATA\r\n'
+			head -c 200000 /dev/zero | tr '\0' 'f' | fold -w 70 | sed 's/$/\r/'
+			printf '\r\n.\r\n'
+		done
+		printf 'QUIT\r\n'
+	} >"$BATS_TEST_TMPDIR/flood"
+	run bash -c "smtp-listen $CF <'$BATS_TEST_TMPDIR/flood' | tr -d '\r'"
+	accepted=$(grep -c '^250 2.0.0 Ok: queued as' <<<"$output")
+	[ "$accepted" -ge 1 ]
+	[ "$accepted" -lt 20 ]
+	[[ "$output" == *"452 4.3.1 Insufficient system storage"* ]]
+	# Every accepted message is whole, nothing is half-written, and the
+	# file system keeps at least queue_minfree minus one message free.
+	[ "$(queued active)" -eq "$accepted" ]
+	for f in "$INST"/spool/active/*; do
+		grep -q '^end$' "$f"
+	done
+	[ "$(find "$INST/spool/tmp" -type f ! -name '.space' | wc -l)" -eq 0 ]
+	[ "$(df --output=avail -k "$INST/spool" | tail -1)" -ge 700 ]
+	# Logged once, not once per refused message.
+	[ "$(grep -c 'Insufficient system storage' "$INST/maillog")" -eq 1 ]
+	queue-run $CF -f
+	[ "$(grep -c '^From ' "$INST/mail/bob")" -eq "$accepted" ]
+}
+
+@test "q15disk: a submission with a damaged state record cannot pass as a clean one" {
+	# A user's maildrop file: a good envelope, then a line that is no
+	# state record (which queue-run reads past in its own files).
+	printf 'Subject: s\n\nx\n' | queue-inject $CF -h -f a@example.org bob@localhost
+	f=$(find "$INST/spool/hold" -type f)
+	id=$(basename "$f")
+	printf 'done 0\tsent\t2.0.0\x01forged\n' >>"$f"
+	chown daemon "$f"
+	mv "$f" "$INST/spool/maildrop/$id"
+	cp "$INST/spool/maildrop/$id" "$BATS_TEST_TMPDIR/orig"
+	queue-run $CF -f
+	cmp "$INST/spool/corrupt/maildrop.$id" "$BATS_TEST_TMPDIR/orig"
+	[ "$(queued active)" -eq 0 ]
+	[ "$(queued hold)" -eq 0 ]
+	[ ! -e "$INST/mail/bob" ]
+}
+
+@test "q15disk: a queue file grown by a runaway 9 MB line costs one read and is set aside" {
+	printf 'Subject: s\n\nx\n' | queue-inject $CF -f a@example.org bob@localhost
+	f=$(find "$INST/spool/active" -type f)
+	head -c $((9 * 1024 * 1024)) /dev/zero | tr '\0' 'L' >>"$f"
+	printf 'Subject: ok\n\nx\n' | queue-inject $CF -f a@example.org carol@localhost
+	run timeout 30 queue-run $CF -f
+	[ "$status" -eq 0 ]
+	[ -f "$INST/spool/corrupt/active.$(basename "$f")" ]
+	[ "$(queued active)" -eq 0 ]
+	grep -q '^Subject: ok$' "$INST/mail/carol"
+	[ ! -e "$INST/mail/bob" ]
 }
