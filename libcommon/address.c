@@ -835,9 +835,13 @@ lex_delimited(struct lex *lx, size_t i, int ws)
 	for (i++; i < lx->len && lx->s[i] != close; i++) {
 		char	 c = lx->s[i];
 
-		if (c == '\\' && i + 1 < lx->len)
+		if (c == '\\' && i + 1 < lx->len) {
 			c = lx->s[++i];
-		else if (c == '\r' || c == '\n' || (!q && is_wsp(c)))
+			/* No form carries a NUL, nor a literal a bracket. */
+			if (c == '\0' || (!q && (c == '[' || c == ']' ||
+			    c == '\\')))
+				break;
+		} else if (c == '\r' || c == '\n' || (!q && is_wsp(c)))
 			continue;
 		else if (c == '\0' || (!q && c == '['))
 			break;
