@@ -867,6 +867,8 @@ lex_run(struct lex *lx)
 	size_t	 i = 0;
 	int	 ws = 0;
 
+	buf_reserve(&lx->text, 1);	/* tokens point into text.s */
+
 	while (i < lx->len) {
 		unsigned char	 c = (unsigned char)lx->s[i];
 		struct tok	*t;

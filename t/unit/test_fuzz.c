@@ -49,9 +49,32 @@ address_literal_pair(void)
 	addr_list_free(&l);
 }
 
+/*
+ * address: a list of only empty quoted strings left the token text
+ * unallocated, and an address was made from a null pointer plus zero
+ * (undefined behaviour; make test SANITIZE=1 sees it).
+ */
+static void
+address_empty_text(void)
+{
+	static const char in[] = ".\"\"\"\"f; <h@[165.0.2.1U>, \"x\"\",,\"\"";
+	struct addr_list l;
+
+	addr_list_init(&l);
+	(void)addr_parse_list(in, sizeof(in) - 1, &l);
+	ok(l.n >= 1, "address: empty quoted strings parse");
+	addr_list_free(&l);
+	addr_list_init(&l);
+	(void)addr_parse_list("\"\"", 2, &l);
+	ok(l.n == 1 && !l.v[0].bad && strcmp(l.v[0].addr, "\"\"") == 0,
+	    "address: \"\" alone is the empty quoted local part");
+	addr_list_free(&l);
+}
+
 int
 main(void)
 {
 	address_literal_pair();
+	address_empty_text();
 	return tap_done();
 }
