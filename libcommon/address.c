@@ -837,9 +837,13 @@ lex_delimited(struct lex *lx, size_t i, int ws)
 
 		if (c == '\\' && i + 1 < lx->len) {
 			c = lx->s[++i];
-			/* No form carries a NUL, nor a literal a bracket. */
+			/*
+			 * No form carries a NUL; a literal's text is written
+			 * back unquoted, so it may not get a bracket, a
+			 * backslash or white space (which unfolding drops).
+			 */
 			if (c == '\0' || (!q && (c == '[' || c == ']' ||
-			    c == '\\')))
+			    c == '\\' || (unsigned char)c <= ' ')))
 				break;
 		} else if (c == '\r' || c == '\n' || (!q && is_wsp(c)))
 			continue;

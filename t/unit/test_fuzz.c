@@ -22,6 +22,7 @@ address_literal_pair(void)
 {
 	static const char in[] = "\"x\\\377\001\"@[IPx\\[v6:2001:\002db8::1]";
 	static const char nul[] = "\"a\\\0b\"@example.com";
+	static const char space[] = "f; |x@[192  0 \\ 0]";
 	struct addr_list l;
 
 	addr_list_init(&l);
@@ -34,6 +35,12 @@ address_literal_pair(void)
 	addr_list_init(&l);
 	(void)addr_parse_list("a@[1.2.3.4\\]]", 13, &l);
 	ok(l.n >= 1 && l.v[0].bad, "address: literal with a quoted ']'");
+	addr_list_free(&l);
+
+	addr_list_init(&l);
+	(void)addr_parse_list(space, sizeof(space) - 1, &l);
+	ok(l.n >= 1 && l.v[l.n - 1].bad,
+	    "address: literal with a quoted space");
 	addr_list_free(&l);
 
 	addr_list_init(&l);
