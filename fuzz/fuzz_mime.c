@@ -5,8 +5,9 @@
  * converted), Content-Type parameters, the decoders, RFC 2047 words.
  * The input is a header section, an empty line, a body.
  *
- * Checked: what render and mailx_mime_safe() give is valid UTF-8 with no
- * control character but TAB and LF (it goes to a terminal); base64
+ * Checked: render's text stays within a few times the input, and once
+ * through mailx_mime_safe() (as mailx shows it), like any text through
+ * it, is valid UTF-8 with no control character but TAB and LF; base64
  * decodes what it encodes; quoted-printable never grows; a parameter
  * value stays within MAILX_MIME_PARAM_MAX; a type is lower case with
  * one '/'; an encoded word decodes (header.c) back to its text.
@@ -109,8 +110,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t		 ctlen = 0;
 
 	hlen = split(s, size, &body);
+	/* Render, then make safe, as mailx_show_message() does. */
 	mailx_mime_render(s, hlen, s + body, size - body, &out);
-	terminal_safe(&out);
+	CHECK(out.len <= 8 * size + 1024);
+	mailx_mime_safe(out.s ? out.s : "", out.len, &v);
+	terminal_safe(&v);
 	buf_reset(&out);
 	mailx_mime_safe(s, size, &out);
 	terminal_safe(&out);

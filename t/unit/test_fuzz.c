@@ -7,9 +7,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "address.h"
 #include "buf.h"
+#include "queue.h"
 #include "tap.h"
+
+/* tmpfile_with - a temporary file holding n bytes of s, unlinked */
+static int
+tmpfile_with(const char *s, size_t n)
+{
+	char	 path[] = "/tmp/test_fuzz.XXXXXX";
+	int	 fd = mkstemp(path);
+
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	if (write(fd, s, n) != (ssize_t)n) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
 
 /*
  * address: a quoted-pair in a domain literal ("[IPx\[v6...]") was
@@ -78,9 +98,49 @@ address_empty_text(void)
 	addr_list_free(&l);
 }
 
+/*
+ * queue: "arrival S.U" multiplied any microsecond count by 1000, which
+ * overflowed for a large one (undefined behaviour); a count that no
+ * writer makes is read as 0 now.
+ */
+static void
+queue_arrival(void)
+{
+	static const char	 head[] =
+	    "pipemail-queue 1\nsize 00000000000000000000\n";
+	static const char	 *const arrival[] = {
+		"arrival 1.99999999999999999999999\n",
+		"arrival 7.-5\n",
+		"arrival 8.1000000\n",
+		"arrival 9.123456\n",
+	};
+	static const long	 nsec[] = { 0, 0, 0, 123456000 };
+
+	for (size_t i = 0; i < 4; i++) {
+		struct queue_env	 env;
+		struct buf		 f = BUF_INIT;
+		int			 fd;
+
+		buf_adds(&f, head);
+		buf_adds(&f, arrival[i]);
+		buf_adds(&f, "sender x@y\nrcpt a@b\t\t0\nend\n");
+		fd = tmpfile_with(f.s, f.len);
+		ok(fd >= 0 && queue_env_read(fd, &env, NULL) == 0 &&
+		    env.arrival.tv_nsec == nsec[i] &&
+		    env.arrival.tv_sec == (time_t)(i == 0 ? 1 : 6 + (long)i),
+		    "queue: arrival record %zu read, microseconds bounded", i);
+		if (fd >= 0) {
+			queue_env_free(&env);
+			close(fd);
+		}
+		buf_free(&f);
+	}
+}
+
 int
 main(void)
 {
+	queue_arrival();
 	address_literal_pair();
 	address_empty_text();
 	return tap_done();
