@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "address.h"
+#include "alias.h"
 #include "buf.h"
 #include "queue.h"
 #include "tap.h"
@@ -137,9 +138,33 @@ queue_arrival(void)
 	}
 }
 
+/*
+ * alias: an item that is an empty quoted string ("") unquoted to nothing,
+ * and its text was copied from a null pointer plus zero (undefined
+ * behaviour); it is an empty address item.
+ */
+static void
+alias_empty_quoted(void)
+{
+	struct alias_items	 items;
+	struct buf		 err = BUF_INIT;
+	int			 n;
+
+	alias_items_init(&items);
+	n = alias_split("bob, \"\", carol", 15, &items, &err);
+	ok(n == 3 && items.n == 3 && strcmp(items.v[0].text, "bob") == 0 &&
+	    items.v[1].kind == ALIAS_ADDRESS &&
+	    strcmp(items.v[1].text, "") == 0 &&
+	    strcmp(items.v[2].text, "carol") == 0,
+	    "alias: an empty quoted item is an empty address");
+	alias_items_free(&items);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
+	alias_empty_quoted();
 	queue_arrival();
 	address_literal_pair();
 	address_empty_text();
