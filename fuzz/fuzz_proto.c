@@ -8,9 +8,10 @@
  *
  * Checked: an answer line is one line of four TAB-separated fields
  * within ROUTE_ANSWER_MAX bytes, whatever the fields held; a transport
- * result splits into trimmed parts no longer than it; a normalized domain is
- * lower case with no trailing dot; a literal's family is 4 or 6; a reply
- * status is 0..999 and its text the rest of the packet.
+ * result splits into trimmed parts no longer than it; a normalized
+ * domain is lower case and loses one byte at most (a trailing dot); a
+ * literal's family is 4 or 6; a reply status is 0..999 and its text the
+ * rest of the packet.
  */
 #include <string.h>
 #include <sys/socket.h>
@@ -81,7 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	buf_set(&t, a.s, a.len);
 	if (route_domain_norm(&t) == 0) {
-		CHECK(t.len > 0 && t.s[t.len - 1] != '.');
+		CHECK(t.len > 0 && t.len + 1 >= a.len && t.len <= a.len);
 		for (size_t i = 0; i < t.len; i++)
 			CHECK(!(t.s[i] >= 'A' && t.s[i] <= 'Z'));
 	}
