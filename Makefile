@@ -1,4 +1,5 @@
 # pipemail - plain GNU make.  Targets: all deps test install clean run bench
+# fuzz (fuzz-NAME, fuzz-build, fuzz-deps: see fuzz/README)
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 SYSCONFDIR ?= $(PREFIX)/etc/pipemail
