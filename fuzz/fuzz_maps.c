@@ -1,17 +1,19 @@
 /*
  * fuzz_maps - libFuzzer target for the table parsers: texthash: source
  * (the postmap source format of hash: too), regexp: and pcre: tables
- * (patterns, flags, if/endif, $n results), inline:{...}, and aliases(5)
- * lines (alias.c) as postalias reads them.  The first byte picks the
- * format; the rest is the table's text (in a memory file for the formats
- * read from a file, the spec itself for inline:).
+ * (patterns, flags, if/endif, $n results), inline:{...}, static:, and
+ * aliases(5) lines (alias.c) as postalias reads them.  The first byte
+ * picks the format; the rest is the table's text (in a memory file for
+ * the formats read from a file, the spec itself for inline: and
+ * static:).
  *
  * Checked: every entry a texthash: or inline: table lists is found by a
- * lookup with the value listed; every logical line map_src_next() gives
- * is one line without a NUL within MAP_LINE_MAX; regexp and pcre lookups
- * of the table's own lines and of fixed keys give a definite result;
- * alias_parse() gives a name when it says it found one and alias_split()
- * items of a known kind within ALIAS_ITEMS_MAX.
+ * lookup with the value listed, and a static: table finds any key; every
+ * logical line map_src_next() gives is one line without a NUL within
+ * MAP_LINE_MAX; regexp and pcre lookups of the table's own lines and of
+ * fixed keys give a definite result; alias_parse() gives a name when it
+ * says it found one and alias_split() items of a known kind within
+ * ALIAS_ITEMS_MAX.
  */
 #include <string.h>
 #include <unistd.h>
@@ -59,6 +61,24 @@ walked(const char *spec, int flags)
 	} else
 		CHECK(err.len > 0);
 	buf_free(&err);
+}
+
+/* fixed - a static: table: every key finds its one value */
+static void
+fixed(const char *spec, size_t len)
+{
+	struct buf	 err = BUF_INIT, val = BUF_INIT;
+	struct map	*m = map_open(spec, 0, &err);
+
+	if (m != NULL) {
+		CHECK(map_lookup(m, "any@example.com", &val, &err) ==
+		    MAP_FOUND);
+		CHECK(val.len <= len);
+		map_close(m);
+	} else
+		CHECK(err.len > 0);
+	buf_free(&err);
+	buf_free(&val);
 }
 
 /* lines - the logical lines of the source file at path */
@@ -206,6 +226,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_adds(&spec, "inline:");
 		buf_add(&spec, s, size);
 		walked(spec.s, data[0] & 0x80 ? MAP_NOFOLD : 0);
+		buf_reset(&spec);
+		buf_adds(&spec, "static:");
+		buf_add(&spec, s, size);
+		fixed(spec.s, size);
 		break;
 	}
 	buf_free(&spec);
