@@ -80,7 +80,8 @@ address_literal_pair(void)
 /*
  * address: a list of only empty quoted strings left the token text
  * unallocated, and an address was made from a null pointer plus zero
- * (undefined behaviour; make test SANITIZE=1 sees it).
+ * (undefined behaviour that clang's UBSan reports, as make fuzz-address
+ * replaying fuzz/regress/address does; gcc's does not).
  */
 static void
 address_empty_text(void)
@@ -101,8 +102,8 @@ address_empty_text(void)
 
 /*
  * queue: "arrival S.U" multiplied any microsecond count by 1000, which
- * overflowed for a large one (undefined behaviour); a count that no
- * writer makes is read as 0 now.
+ * overflowed for a large one (undefined behaviour, which make test
+ * SANITIZE=1 reports); a count that no writer makes is read as 0 now.
  */
 static void
 queue_arrival(void)
@@ -141,7 +142,8 @@ queue_arrival(void)
 /*
  * alias: an item that is an empty quoted string ("") unquoted to nothing,
  * and its text was copied from a null pointer plus zero (undefined
- * behaviour); it is an empty address item.
+ * behaviour: clang's UBSan, make fuzz-maps, reports it); it is an empty
+ * address item.
  */
 static void
 alias_empty_quoted(void)
