@@ -12,6 +12,7 @@
 #include "address.h"
 #include "alias.h"
 #include "buf.h"
+#include "config.h"
 #include "queue.h"
 #include "tap.h"
 
@@ -163,9 +164,45 @@ alias_empty_quoted(void)
 	buf_free(&err);
 }
 
+/* no_names - cfg_expand() lookup that knows no name */
+static const char *
+no_names(const char *name, void *ctx)
+{
+	(void)name;
+	(void)ctx;
+	return NULL;
+}
+
+/*
+ * config: ${{a} == {b}...} compared two empty texts with memcmp() of
+ * null pointers (undefined behaviour: both sanitizers report it).
+ */
+static void
+config_logical_empty(void)
+{
+	static const char *const in[] = {
+		"${{} == {}?{same}:{other}}",
+		"${{} != {}?{same}:{other}}",
+		"${{x} == {}?{same}:{other}}",
+		"${{}=={}}",
+	};
+	static const char *const want[] = { "same", "other", "other", "true" };
+
+	for (size_t i = 0; i < 4; i++) {
+		struct buf	 out = BUF_INIT, err = BUF_INIT;
+
+		ok(cfg_expand(in[i], no_names, NULL, &out, &err) == 0 &&
+		    strcmp(buf_cstr(&out), want[i]) == 0,
+		    "config: %s gives %s", in[i], want[i]);
+		buf_free(&out);
+		buf_free(&err);
+	}
+}
+
 int
 main(void)
 {
+	config_logical_empty();
 	alias_empty_quoted();
 	queue_arrival();
 	address_literal_pair();
