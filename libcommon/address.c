@@ -840,7 +840,8 @@ lex_delimited(struct lex *lx, size_t i, int ws)
 			/*
 			 * No form carries a NUL; a literal's text is written
 			 * back unquoted, so it may not get a bracket, a
-			 * backslash or white space (which unfolding drops).
+			 * backslash, white space (which unfolding drops) or
+			 * a control.
 			 */
 			if (c == '\0' || (!q && (c == '[' || c == ']' ||
 			    c == '\\' || (unsigned char)c <= ' ')))
