@@ -642,9 +642,13 @@ env_record(struct queue_env *env, char *p, size_t *cap)
 
 	if (strncmp(p, "arrival ", 8) == 0) {
 		env->arrival.tv_sec = (time_t)strtoll(p + 8, &end, 10);
-		if (*end == '.')
-			env->arrival.tv_nsec = strtol(end + 1, NULL, 10) *
-			    1000;
+		if (*end == '.') {
+			long	 us = strtol(end + 1, NULL, 10);
+
+			/* Microseconds, as written: anything else is 0. */
+			env->arrival.tv_nsec = us >= 0 && us < 1000000 ?
+			    us * 1000 : 0;
+		}
 	} else if (strncmp(p, "sender ", 7) == 0) {
 		free(env->sender);
 		env->sender = xstrdup(p + 7);
