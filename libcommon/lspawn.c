@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <stdnoreturn.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/socket.h>
 #include <sysexits.h>
 #include <time.h>
@@ -115,6 +118,16 @@ number(const char *s)
 	return errno || *end ? -1 : (off_t)v;
 }
 
+/* done - the delivery's queue file is let go (and with it the lock
+ * queue-run put on it) before queue-run hears the outcome */
+static void
+done(int fd, int status, struct buf *why)
+{
+	if (fd >= 0)
+		close(fd);
+	reply(status, why);
+}
+
 /* serve_one - one request: deliver and reply */
 static void
 serve_one(const struct local_conf *conf, const char *pkt, size_t len,
@@ -142,7 +155,7 @@ serve_one(const struct local_conf *conf, const char *pkt, size_t len,
 	    local_kind_parse(kind, &t.kind) < 0 ||
 	    local_origin_parse(origin, &t.origin) < 0 || *t.name == '\0') {
 		buf_sets(&why, "4.3.0 malformed request to the delivery agent");
-		reply(EX_SOFTWARE, &why);
+		done(fd, EX_SOFTWARE, &why);
 		buf_free(&why);
 		return;
 	}
@@ -151,7 +164,7 @@ serve_one(const struct local_conf *conf, const char *pkt, size_t len,
 	mm.fd = fd;
 	mm.when = time(NULL);
 	status = local_deliver(&c, &t, &mm, &why);
-	reply(status, &why);
+	done(fd, status, &why);
 	buf_free(&why);
 }
 
@@ -177,15 +190,19 @@ serve(const struct local_conf *c)
 		if (n <= 0)
 			_exit(n == 0 ? EX_OK : EX_OSERR);
 		serve_one(c, pkt, (size_t)n, fd);
-		if (fd >= 0)
-			close(fd);
 	}
 }
 
-/* agent_setup - the new agent keeps the standard descriptors, its socket
- * and the log only, with default signal handling */
+/*
+ * agent_setup - the new agent keeps the standard descriptors, its socket
+ * and the log only, with default signal handling, and dies with queue-run
+ * (parent): an agent left running by a killed queue-run would finish a
+ * delivery nobody records.  A mailbox append cut short that way is cut
+ * off by the next delivery to the mailbox (mbox.h); priv_drop() keeps
+ * the signal across the change to the recipient.
+ */
 static void
-agent_setup(int sock)
+agent_setup(int sock, pid_t parent)
 {
 	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE };
 	sigset_t	 none;
@@ -195,6 +212,11 @@ agent_setup(int sock)
 		signal(sigs[i], SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+#ifdef __linux__
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+	if (getppid() != parent)
+		_exit(EX_TEMPFAIL);	/* it died before the line above */
 	proc_keep_only(sock);
 	/* What a command run for a delivery might print goes nowhere. */
 	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0) {
@@ -210,7 +232,7 @@ pid_t
 lspawn_fork(const struct local_conf *c, int *sock)
 {
 	int	 sv[2];
-	pid_t	 pid;
+	pid_t	 pid, parent = getpid();
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
@@ -223,7 +245,7 @@ lspawn_fork(const struct local_conf *c, int *sock)
 		return -1;
 	}
 	if (pid == 0) {
-		agent_setup(sv[1]);
+		agent_setup(sv[1], parent);
 		serve(c);
 	}
 	close(sv[1]);
