@@ -23,6 +23,17 @@
 #include "proc.h"
 
 static int	 agent_fd = -1;	/* in an agent: its end of the socket */
+static int	 slot_fd = -1;	/* in an agent: its outcome slot */
+static volatile sig_atomic_t orphan;	/* queue-run has died */
+static const char *slot_dir;	/* where agents make their slots */
+
+/* lspawn_slot_dir - agents forked from now on keep an outcome slot in
+ * dir (NULL: none) */
+void
+lspawn_slot_dir(const char *dir)
+{
+	slot_dir = dir;
+}
 
 /* put - append s and its NUL to a request; -1 when it would not fit */
 static int
@@ -41,18 +52,19 @@ put(char *pkt, size_t *len, const char *s)
 int
 lspawn_send(int sock, const struct lspawn_req *r)
 {
-	char		 pkt[LSPAWN_REQ_MAX], num[2][32];
+	char		 pkt[LSPAWN_REQ_MAX], num[3][32];
 	size_t		 len = 0;
 
 	snprintf(num[0], sizeof(num[0]), "%lld", (long long)r->start);
 	snprintf(num[1], sizeof(num[1]), "%lld", (long long)r->len);
+	snprintf(num[2], sizeof(num[2]), "%llu", r->seq);
 	if (put(pkt, &len, local_kind_name(r->kind)) < 0 ||
 	    put(pkt, &len, local_origin_name(r->origin)) < 0 ||
 	    put(pkt, &len, r->target) < 0 ||
 	    put(pkt, &len, r->address ? r->address : "") < 0 ||
 	    put(pkt, &len, r->privs ? r->privs : "") < 0 ||
 	    put(pkt, &len, r->sender) < 0 || put(pkt, &len, num[0]) < 0 ||
-	    put(pkt, &len, num[1]) < 0) {
+	    put(pkt, &len, num[1]) < 0 || put(pkt, &len, num[2]) < 0) {
 		errno = EMSGSIZE;
 		return -1;
 	}
@@ -118,6 +130,25 @@ number(const char *s)
 	return errno || *end ? -1 : (off_t)v;
 }
 
+/* slot_write - the outcome of delivery seq, for a queue-run that may
+ * start after the one that asked was killed (lspawn.h) */
+static void
+slot_write(off_t seq, int status)
+{
+	char	 rec[LSPAWN_SLOT_LEN];
+	int	 n;
+
+	if (slot_fd < 0 || seq <= 0)
+		return;
+	memset(rec, ' ', sizeof(rec));
+	n = snprintf(rec, sizeof(rec), "%lld %d", (long long)seq, status);
+	if (n < 0 || (size_t)n >= sizeof(rec))
+		return;
+	rec[n] = ' ';
+	rec[sizeof(rec) - 1] = '\n';
+	(void)!pwrite(slot_fd, rec, sizeof(rec), 0);
+}
+
 /* done - the delivery's queue file is let go (and with it the lock
  * queue-run put on it) before queue-run hears the outcome */
 static void
@@ -139,6 +170,7 @@ serve_one(const struct local_conf *conf, const char *pkt, size_t len,
 	struct local_target	 t;
 	const char		*kind, *origin, *address, *privs;
 	size_t			 at = 0;
+	off_t			 seq;
 	int			 status;
 
 	memset(&mm, 0, sizeof(mm));
@@ -151,7 +183,9 @@ serve_one(const struct local_conf *conf, const char *pkt, size_t len,
 	mm.sender = field(pkt, len, &at);
 	mm.start = number(field(pkt, len, &at));
 	mm.len = number(field(pkt, len, &at));
+	seq = number(field(pkt, len, &at));
 	if (fd < 0 || mm.sender == NULL || mm.start < 0 || mm.len < 0 ||
+	    seq < 0 ||
 	    local_kind_parse(kind, &t.kind) < 0 ||
 	    local_origin_parse(origin, &t.origin) < 0 || *t.name == '\0') {
 		buf_sets(&why, "4.3.0 malformed request to the delivery agent");
@@ -164,6 +198,7 @@ serve_one(const struct local_conf *conf, const char *pkt, size_t len,
 	mm.fd = fd;
 	mm.when = time(NULL);
 	status = local_deliver(&c, &t, &mm, &why);
+	slot_write(seq, status);
 	done(fd, status, &why);
 	buf_free(&why);
 }
@@ -187,24 +222,35 @@ serve(const struct local_conf *c)
 			buf_free(&why);
 			continue;
 		}
-		if (n <= 0)
+		if (n <= 0 || orphan)
 			_exit(n == 0 ? EX_OK : EX_OSERR);
 		serve_one(c, pkt, (size_t)n, fd);
+		if (orphan)
+			_exit(EX_TEMPFAIL);
 	}
+}
+
+/* on_parent_death - queue-run is gone: end after the delivery in hand */
+static void
+on_parent_death(int sig)
+{
+	(void)sig;
+	orphan = 1;
 }
 
 /*
  * agent_setup - the new agent keeps the standard descriptors, its socket
- * and the log only, with default signal handling, and dies with queue-run
- * (parent): an agent left running by a killed queue-run would finish a
- * delivery nobody records.  A mailbox append cut short that way is cut
- * off by the next delivery to the mailbox (mbox.h); priv_drop() keeps
- * the signal across the change to the recipient.
+ * and the log only, with default signal handling, and learns of queue-
+ * run's (its parent's) death at once: it finishes the delivery in hand,
+ * whose outcome its slot keeps for the next queue-run, and ends; it
+ * starts none after.  priv_drop() keeps the parent-death signal across
+ * the change to the recipient.
  */
 static void
 agent_setup(int sock, pid_t parent)
 {
 	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE };
+	struct sigaction sa;
 	sigset_t	 none;
 	int		 null;
 
@@ -212,8 +258,13 @@ agent_setup(int sock, pid_t parent)
 		signal(sigs[i], SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_parent_death;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
 #ifdef __linux__
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 #endif
 	if (getppid() != parent)
 		_exit(EX_TEMPFAIL);	/* it died before the line above */
@@ -225,6 +276,16 @@ agent_setup(int sock, pid_t parent)
 		close(null);
 	}
 	agent_fd = sock;
+	/* The slot is made while the agent is still queue-run's user. */
+	if (slot_dir != NULL) {
+		char	 path[4096];
+		int	 n = snprintf(path, sizeof(path), "%s/%ld.done", slot_dir,
+			    (long)getpid());
+
+		if (n > 0 && (size_t)n < sizeof(path))
+			slot_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC |
+			    O_NOFOLLOW | O_CLOEXEC, 0600);
+	}
 }
 
 /* lspawn_fork - start an agent; its pid (our end in *sock), or -1 */

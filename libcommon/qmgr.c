@@ -89,6 +89,7 @@ struct agent {
 	char		*key;		/* the mailbox it serves; NULL: one use */
 	int		 uses;
 	time_t		 idle_since;
+	int		 job_fd;	/* its slot's PID.job (lspawn.h) */
 	struct job	*job;		/* the delivery in hand, or NULL */
 	struct agent	*next;
 };
@@ -145,6 +146,9 @@ static struct {
 	int		 max_use;	/* deliveries per agent */
 	time_t		 max_idle;	/* seconds an idle agent is kept */
 	time_t		 retry;		/* transport_retry_time */
+	char		*slots;		/* the agents' outcome slots */
+	unsigned long long seq;		/* the last delivery number given */
+	int		 slots_left;	/* slots of live agents not read */
 	struct stage	 st_route, st_local, st_smtp;
 } q;
 
@@ -780,6 +784,45 @@ job_argv(struct job *j, char **argv, size_t max)
  * or exec per message.  File and command deliveries get an agent each.
  */
 
+/* slot_path - an agent's slot file, PID.job or PID.done */
+static void
+slot_path(struct buf *b, pid_t pid, const char *what)
+{
+	buf_reset(b);
+	buf_printf(b, "%s/%ld.%s", q.slots, (long)pid, what);
+}
+
+/* slot_remove - forget an agent's slot */
+static void
+slot_remove(pid_t pid)
+{
+	struct buf	 p = BUF_INIT;
+
+	slot_path(&p, pid, "job");
+	unlink(buf_cstr(&p));
+	slot_path(&p, pid, "done");
+	unlink(buf_cstr(&p));
+	buf_free(&p);
+}
+
+/* slot_assign - write into the agent's PID.job what delivery seq is */
+static void
+slot_assign(struct agent *a, const struct job *j, unsigned long long seq)
+{
+	char	 rec[LSPAWN_SLOT_LEN];
+	int	 n;
+
+	if (a->job_fd < 0)
+		return;
+	memset(rec, ' ', sizeof(rec));
+	n = snprintf(rec, sizeof(rec), "%s %zu %llu", j->m->id, j->rcpt, seq);
+	if (n < 0 || (size_t)n >= sizeof(rec))
+		return;
+	rec[n] = ' ';
+	rec[sizeof(rec) - 1] = '\n';
+	(void)!pwrite(a->job_fd, rec, sizeof(rec), 0);
+}
+
 /* agent_free - forget an agent; closing its socket makes it exit */
 static void
 agent_free(struct agent *a)
@@ -791,6 +834,9 @@ agent_free(struct agent *a)
 	*pp = a->next;
 	if (a->fd >= 0)
 		close(a->fd);
+	if (a->job_fd >= 0)
+		close(a->job_fd);
+	slot_remove(a->pid);
 	free(a->key);
 	free(a);
 }
@@ -855,6 +901,14 @@ agent_new(const char *key)
 	a = xcalloc(1, sizeof(*a));
 	a->pid = pid;
 	a->fd = fd;
+	{
+		struct buf	 p = BUF_INIT;
+
+		slot_path(&p, pid, "job");
+		a->job_fd = open(buf_cstr(&p), O_WRONLY | O_CREAT | O_TRUNC |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
+		buf_free(&p);
+	}
 	a->key = key ? xstrdup(key) : NULL;
 	a->next = q.agents;
 	q.agents = a;
@@ -917,14 +971,18 @@ agent_start(struct job *j)
 	r.fd = j->lock_fd;
 	r.start = j->m->env.data_off;
 	r.len = j->m->env.size;
-	if (local && (a = agent_idle(j->dest->key)) != NULL &&
-	    lspawn_send(a->fd, &r) < 0) {
-		agent_free(a);
-		a = NULL;
+	r.seq = ++q.seq;
+	if (local && (a = agent_idle(j->dest->key)) != NULL) {
+		slot_assign(a, j, r.seq);
+		if (lspawn_send(a->fd, &r) < 0) {
+			agent_free(a);
+			a = NULL;
+		}
 	}
 	if (a == NULL) {
 		if ((a = agent_new(local ? j->dest->key : NULL)) == NULL)
 			return -2;	/* no fork, no socket: the stage's */
+		slot_assign(a, j, r.seq);
 		if (lspawn_send(a->fd, &r) < 0) {
 			log_warn("%s: delivery agent request", j->m->id);
 			agent_free(a);
@@ -1530,6 +1588,115 @@ routed(const struct queue_rcpt *rc, enum route_kind *kind,
 }
 
 /*
+ * Outcome slots (lspawn.h): a delivery an agent finished while the
+ * queue-run that asked for it was being killed is recorded by the next
+ * queue-run, not made again.
+ */
+
+/* slot_read - a slot file's record into rec (NUL-terminated); 0, or -1
+ * when it is missing or none this queue-run's user alone wrote */
+static int
+slot_read(pid_t pid, const char *what, char *rec, size_t size)
+{
+	struct buf	 p = BUF_INIT;
+	struct stat	 st;
+	ssize_t		 n = -1;
+	int		 fd;
+
+	slot_path(&p, pid, what);
+	fd = open(buf_cstr(&p), O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	buf_free(&p);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+	    st.st_uid == geteuid() && (st.st_mode & 077) == 0)
+		n = pread(fd, rec, size - 1, 0);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	rec[n] = '\0';
+	return 0;
+}
+
+/* slot_apply - the outcome in agent pid's slot, when it is one: a
+ * delivery made is marked sent (a failed one is simply tried again) */
+static void
+slot_apply(pid_t pid)
+{
+	char			 job[LSPAWN_SLOT_LEN + 1];
+	char			 done[LSPAWN_SLOT_LEN + 1];
+	char			 id[QUEUE_ID_MAX];
+	unsigned long long	 seq, dseq;
+	size_t			 rcpt;
+	int			 status;
+	struct msg		*m;
+
+	if (slot_read(pid, "job", job, sizeof(job)) < 0 ||
+	    slot_read(pid, "done", done, sizeof(done)) < 0)
+		return;
+	if (sscanf(job, "%47s %zu %llu", id, &rcpt, &seq) != 3 ||
+	    sscanf(done, "%llu %d", &dseq, &status) != 2 || dseq != seq ||
+	    status != EX_OK || (m = msg_load(id)) == NULL)
+		return;
+	if (rcpt >= m->env.nrcpt || m->work[rcpt] != W_IDLE ||
+	    m->env.rcpt[rcpt].state == QR_SENT ||
+	    m->env.rcpt[rcpt].state == QR_BOUNCED ||
+	    m->env.rcpt[rcpt].state == QR_EXPANDED)
+		return;
+	log_attempt(m, rcpt, "local", "2.0.0", "sent", "delivered before "
+	    "the last queue-run ended; outcome kept by its agent");
+	if (is_last(m, rcpt)) {
+		struct buf	 rec = BUF_INIT;
+
+		/* Durable now: the slot is removed next. */
+		buf_printf(&rec, "done %zu\tsent\t2.0.0\tdelivered to "
+		    "mailbox\n", rcpt);
+		msg_record(m, &rec);
+		buf_free(&rec);
+	}
+	mark_sent(m, rcpt, "delivered to mailbox");
+}
+
+/*
+ * slot_recover - apply the slots of agents not ours, and remove those of
+ * agents that are gone; the slots of live ones (an agent of a killed
+ * queue-run still ending) are read again by a later call, counted in
+ * q.slots_left.  An outcome is written before its agent lets the queue
+ * file go (msg_busy()), so a file found free has its outcome here.
+ */
+static void
+slot_recover(void)
+{
+	DIR		*d;
+	struct dirent	*de;
+
+	q.slots_left = 0;
+	if ((d = opendir(q.slots)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char		*end;
+		long		 pid;
+		struct agent	*a;
+
+		errno = 0;
+		pid = strtol(de->d_name, &end, 10);
+		if (pid <= 0 || errno != 0 || strcmp(end, ".job") != 0)
+			continue;
+		for (a = q.agents; a && a->pid != (pid_t)pid; a = a->next)
+			;
+		if (a != NULL)
+			continue;		/* one of ours */
+		slot_apply((pid_t)pid);
+		if (kill((pid_t)pid, 0) == 0)
+			q.slots_left++;
+		else
+			slot_remove((pid_t)pid);
+	}
+	closedir(d);
+}
+
+/*
  * msg_busy - does a delivery agent still hold m's file locked (one a
  * queue-run that was killed left running, see job_lock())?  Then no
  * second delivery is started: m is looked at again in BUSY_RETRY
@@ -1542,6 +1709,9 @@ msg_busy(struct msg *m)
 		flock(m->fd, LOCK_UN);
 		if (m->busy)
 			log_info("%s: the earlier delivery agent ended", m->id);
+		/* What it did may now be in its slot. */
+		if (m->busy || q.slots_left > 0)
+			slot_recover();
 		m->busy = 0;
 		return 0;
 	}
@@ -2281,6 +2451,15 @@ qmgr_run(const struct qmgr_opts *o)
 	if (q.trigger_fd < 0)
 		die_temp("4.3.0 open %s: %s", buf_cstr(&p), strerror(errno));
 	log_info("started, queue %s", q.qdir);
+	/* Agents' outcome slots, where a killed queue-run's agents left
+	 * what they did (lspawn.h). */
+	queue_path(&p, q.qdir, "agents", NULL);
+	q.slots = buf_release(&p);
+	if (mkdir(q.slots, 0700) < 0 && errno != EEXIST)
+		log_warn("mkdir %s", q.slots);
+	lspawn_slot_dir(q.slots);
+	q.seq = (unsigned long long)getpid() << 32;
+	slot_recover();
 	scan(0);
 	loop();
 	router_stop();
