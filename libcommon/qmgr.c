@@ -149,6 +149,7 @@ static struct {
 	char		*slots;		/* the agents' outcome slots */
 	unsigned long long seq;		/* the last delivery number given */
 	int		 slots_left;	/* slots of live agents not read */
+	int		 slots_ok;	/* the slots' directory is usable */
 	struct stage	 st_route, st_local, st_smtp;
 } q;
 
@@ -798,6 +799,8 @@ slot_remove(pid_t pid)
 {
 	struct buf	 p = BUF_INIT;
 
+	if (!q.slots_ok)
+		return;
 	slot_path(&p, pid, "job");
 	unlink(buf_cstr(&p));
 	slot_path(&p, pid, "done");
@@ -901,7 +904,8 @@ agent_new(const char *key)
 	a = xcalloc(1, sizeof(*a));
 	a->pid = pid;
 	a->fd = fd;
-	{
+	a->job_fd = -1;
+	if (q.slots_ok) {
 		struct buf	 p = BUF_INIT;
 
 		slot_path(&p, pid, "job");
@@ -1672,7 +1676,7 @@ slot_recover(void)
 	struct dirent	*de;
 
 	q.slots_left = 0;
-	if ((d = opendir(q.slots)) == NULL)
+	if (!q.slots_ok || (d = opendir(q.slots)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		char		*end;
@@ -2404,6 +2408,27 @@ setup_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* slots_dir - make the slots' directory, or check the one there: ours
+ * alone (a directory, not a link, this user's, mode 0700); 0, or -1 when
+ * it is unusable (logged; deliveries then go on without slots) */
+static int
+slots_dir(void)
+{
+	struct stat	 st;
+
+	if (mkdir(q.slots, 0700) < 0 && errno != EEXIST) {
+		log_warn("mkdir %s", q.slots);
+		return -1;
+	}
+	if (lstat(q.slots, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		log_warnx("%s: not a directory of ours alone (mode 0700); "
+		    "agents keep no outcome slots", q.slots);
+		return -1;
+	}
+	return 0;
+}
+
 /* qmgr_run - set up, loop, and return an exit status */
 int
 qmgr_run(const struct qmgr_opts *o)
@@ -2455,9 +2480,8 @@ qmgr_run(const struct qmgr_opts *o)
 	 * what they did (lspawn.h). */
 	queue_path(&p, q.qdir, "agents", NULL);
 	q.slots = buf_release(&p);
-	if (mkdir(q.slots, 0700) < 0 && errno != EEXIST)
-		log_warn("mkdir %s", q.slots);
-	lspawn_slot_dir(q.slots);
+	if ((q.slots_ok = slots_dir() == 0))
+		lspawn_slot_dir(q.slots);
 	q.seq = (unsigned long long)getpid() << 32;
 	slot_recover();
 	scan(0);
