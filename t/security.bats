@@ -14,6 +14,7 @@ setup() {
 	qtrust:*) qtrust_setup ;;
 	smtpd:*) smtpd_setup ;;
 	local:*) local_setup ;;
+	q15faults:*) kind_setup ;;
 	esac
 }
 
@@ -23,6 +24,7 @@ teardown() {
 	qtrust:*) qtrust_teardown ;;
 	smtpd:*) smtpd_teardown ;;
 	local:*) local_teardown ;;
+	q15faults:*) kind_teardown ;;
 	esac
 }
 
@@ -1043,4 +1045,74 @@ maildir_spool() {
 	mail -N -f "$MB" <<<$'d 1\nq'
 	[ "$(grep -c '^From ' "$MB")" -eq 1 ]
 	grep -qx 'old mail 2' "$MB"
+}
+
+# ---- q15faults ----
+
+@test "q15faults: a recipient's command cannot write delivery state through any descriptor it can reach" {
+	kind_user
+	kind_instance "allow_mail_to_commands = alias, forward"
+	# The attacker's command, run as the recipient: every descriptor of
+	# its own and of its parent (the delivery agent) that leads into the
+	# spool gets a forged record appended, which would mark the other
+	# recipient delivered, and an expand to a command of the attacker's.
+	cat >"$OUT/evil.sh" <<-EOF
+	for f in /proc/self/fd/* /proc/\$PPID/fd/*; do
+		t=\$(readlink "\$f") || continue
+		case \$t in
+		*spool*) if printf 'done 1\tsent\t2.0.0\tforged\nexpand 1\tpipe\tforward\t-\ttouch $OUT/pwned\t|x\n' >>"\$f" 2>/dev/null
+			then echo "wrote \$t"; else echo "refused \$t"; fi ;;
+		esac
+	done >>"$OUT/result"
+	echo ran >>"$OUT/result"
+	cat >/dev/null
+	EOF
+	chown "$KIND_USER" "$OUT/evil.sh"
+	kind_forward "|/bin/sh $OUT/evil.sh"
+	# The other recipient's mailbox cannot be written for now: it is
+	# deferred, so the queue file outlives the attacker's delivery.
+	mkdir -p "$INST/mail/bob"
+	printf 'Subject: x\n\nbody\n' | sendmail $CF -i -f a@localhost \
+	    "$KIND_USER@localhost" bob@localhost
+	qf=$(ls "$INST"/spool/active/*)
+	queue-run $CF -f
+	grep -qx ran "$OUT/result"
+	run ! grep -q '^wrote' "$OUT/result"
+	run ! grep -q forged "$qf"
+	[ ! -e "$OUT/pwned" ]
+	# bob is delivered once his mailbox can be.
+	rmdir "$INST/mail/bob"
+	queue-run $CF -f
+	[ "$(queued active)" -eq 0 ]
+	[ "$(msgs "$INST/mail/bob")" -eq 1 ]
+	[ ! -e "$OUT/pwned" ]
+}
+
+@test "q15faults: outcome slots in a directory others can write are not trusted" {
+	kind_instance
+	printf 'Subject: x\n\nbody\n' | sendmail $CF -i -f a@localhost bob@localhost
+	id=$(ls "$INST/spool/active")
+	# A forged slot claims bob's delivery made, in a directory anyone
+	# may write (a mistaken chmod, or one an attacker made first).
+	mkdir -p "$INST/spool/agents"
+	chmod 1777 "$INST/spool/agents"
+	printf '%s 0 7\n' "$id" >"$INST/spool/agents/99999.job"
+	printf '7 0\n' >"$INST/spool/agents/99999.done"
+	chmod 600 "$INST/spool/agents"/99999.*
+	queue-run $CF -f
+	grep -q 'agents: not a directory of ours alone' "$INST/maillog"
+	run ! grep -q 'outcome kept by its agent' "$INST/maillog"
+	[ "$(msgs "$INST/mail/bob")" -eq 1 ]
+	# In queue-run's own directory a slot file someone else owns, or
+	# one others may read, is not read either.
+	rm -rf "$INST/spool/agents"
+	printf 'Subject: y\n\nbody\n' | sendmail $CF -i -f a@localhost bob@localhost
+	id=$(ls "$INST/spool/active")
+	mkdir -m 700 "$INST/spool/agents"
+	printf '%s 0 7\n' "$id" >"$INST/spool/agents/99999.job"
+	printf '7 0\n' >"$INST/spool/agents/99999.done"
+	chmod 644 "$INST/spool/agents/99999.done"
+	queue-run $CF -f
+	run ! grep -q 'outcome kept by its agent' "$INST/maillog"
+	[ "$(msgs "$INST/mail/bob")" -eq 2 ]
 }
