@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/prctl.h>
 #endif
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -130,22 +132,128 @@ number(const char *s)
 	return errno || *end ? -1 : (off_t)v;
 }
 
+/* slot_name - DIR/PID.WHAT into path; 0, or -1 when it does not fit */
+static int
+slot_name(char *path, size_t size, const char *dir, pid_t pid,
+    const char *what)
+{
+	int	 n = snprintf(path, size, "%s/%ld.%s", dir, (long)pid, what);
+
+	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+/* slot_record - a fixed-size record line: text, spaces, a newline */
+static int
+slot_record(char *rec, const char *text)
+{
+	size_t	 n = strlen(text);
+
+	if (n >= LSPAWN_SLOT_LEN)
+		return -1;
+	memset(rec, ' ', LSPAWN_SLOT_LEN);
+	memcpy(rec, text, n);
+	rec[LSPAWN_SLOT_LEN - 1] = '\n';
+	return 0;
+}
+
+/* lspawn_slot_job - make agent pid's PID.job in dir; its fd, or -1 */
+int
+lspawn_slot_job(const char *dir, pid_t pid)
+{
+	char	 path[PATH_MAX];
+
+	if (slot_name(path, sizeof(path), dir, pid, "job") < 0)
+		return -1;
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+}
+
+/* lspawn_slot_assign - delivery seq is recipient rcpt of queue id */
+void
+lspawn_slot_assign(int fd, const char *id, size_t rcpt,
+    unsigned long long seq)
+{
+	char	 text[LSPAWN_SLOT_LEN], rec[LSPAWN_SLOT_LEN];
+	int	 n;
+
+	n = snprintf(text, sizeof(text), "%s %zu %llu", id, rcpt, seq);
+	if (n < 0 || (size_t)n >= sizeof(text) || slot_record(rec, text) < 0)
+		return;
+	(void)!pwrite(fd, rec, sizeof(rec), 0);
+}
+
+/* slot_read - one slot file's record, NUL-terminated; 0 or -1 */
+static int
+slot_read(const char *dir, pid_t pid, const char *what, char *rec,
+    size_t size)
+{
+	char		 path[PATH_MAX];
+	struct stat	 st;
+	ssize_t		 n = -1;
+	int		 fd;
+
+	if (slot_name(path, sizeof(path), dir, pid, what) < 0 ||
+	    (fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+	    st.st_uid == geteuid() && (st.st_mode & 077) == 0)
+		n = pread(fd, rec, size - 1, 0);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	rec[n] = '\0';
+	return 0;
+}
+
+/* lspawn_slot_outcome - the status of the delivery agent pid was last
+ * given, when its outcome is there; its queue id and recipient */
+int
+lspawn_slot_outcome(const char *dir, pid_t pid, char *id, size_t idsize,
+    size_t *rcpt)
+{
+	char			 job[LSPAWN_SLOT_LEN + 1];
+	char			 done[LSPAWN_SLOT_LEN + 1];
+	char			 word[LSPAWN_SLOT_LEN + 1];
+	unsigned long long	 seq, dseq;
+	int			 status;
+
+	if (slot_read(dir, pid, "job", job, sizeof(job)) < 0 ||
+	    slot_read(dir, pid, "done", done, sizeof(done)) < 0)
+		return -1;
+	if (sscanf(job, "%128s %zu %llu", word, rcpt, &seq) != 3 ||
+	    sscanf(done, "%llu %d", &dseq, &status) != 2 || dseq != seq ||
+	    seq == 0 || status < 0 || strlen(word) >= idsize)
+		return -1;
+	memcpy(id, word, strlen(word) + 1);
+	return status;
+}
+
+/* lspawn_slot_remove - forget agent pid's slot */
+void
+lspawn_slot_remove(const char *dir, pid_t pid)
+{
+	char	 path[PATH_MAX];
+
+	if (slot_name(path, sizeof(path), dir, pid, "job") == 0)
+		unlink(path);
+	if (slot_name(path, sizeof(path), dir, pid, "done") == 0)
+		unlink(path);
+}
+
 /* slot_write - the outcome of delivery seq, for a queue-run that may
  * start after the one that asked was killed (lspawn.h) */
 static void
 slot_write(off_t seq, int status)
 {
-	char	 rec[LSPAWN_SLOT_LEN];
+	char	 text[LSPAWN_SLOT_LEN], rec[LSPAWN_SLOT_LEN];
 	int	 n;
 
 	if (slot_fd < 0 || seq <= 0)
 		return;
-	memset(rec, ' ', sizeof(rec));
-	n = snprintf(rec, sizeof(rec), "%lld %d", (long long)seq, status);
-	if (n < 0 || (size_t)n >= sizeof(rec))
+	n = snprintf(text, sizeof(text), "%lld %d", (long long)seq, status);
+	if (n < 0 || (size_t)n >= sizeof(text) || slot_record(rec, text) < 0)
 		return;
-	rec[n] = ' ';
-	rec[sizeof(rec) - 1] = '\n';
 	(void)!pwrite(slot_fd, rec, sizeof(rec), 0);
 }
 
@@ -278,11 +386,10 @@ agent_setup(int sock, pid_t parent)
 	agent_fd = sock;
 	/* The slot is made while the agent is still queue-run's user. */
 	if (slot_dir != NULL) {
-		char	 path[4096];
-		int	 n = snprintf(path, sizeof(path), "%s/%ld.done", slot_dir,
-			    (long)getpid());
+		char	 path[PATH_MAX];
 
-		if (n > 0 && (size_t)n < sizeof(path))
+		if (slot_name(path, sizeof(path), slot_dir, getpid(),
+		    "done") == 0)
 			slot_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC |
 			    O_NOFOLLOW | O_CLOEXEC, 0600);
 	}

@@ -36,6 +36,15 @@
  * lspawn_send() 0 or -1 with errno (EPIPE: the agent is gone);
  * lspawn_reply() parses a reply into a status (and reason), -1 when
  * malformed.
+ *
+ * Slots, queue-run's side: lspawn_slot_job() makes DIR/PID.job for a new
+ * agent (the descriptor, or -1); lspawn_slot_assign() writes into it the
+ * queue id, recipient and number of the delivery about to be sent;
+ * lspawn_slot_outcome() reads both files of agent PID and returns the
+ * delivery's status (its queue id and recipient filled in) when the
+ * outcome is that delivery's, else -1; a file is read only when it is
+ * regular, has one link, is ours and is readable by nobody else.
+ * lspawn_slot_remove() removes both.
  */
 #ifndef PIPEMAIL_LSPAWN_H
 #define PIPEMAIL_LSPAWN_H
@@ -62,6 +71,10 @@ struct lspawn_req {
 };
 
 void	 lspawn_slot_dir(const char *);
+int	 lspawn_slot_job(const char *, pid_t);
+void	 lspawn_slot_assign(int, const char *, size_t, unsigned long long);
+int	 lspawn_slot_outcome(const char *, pid_t, char *, size_t, size_t *);
+void	 lspawn_slot_remove(const char *, pid_t);
 pid_t	 lspawn_fork(const struct local_conf *, int *);
 int	 lspawn_send(int, const struct lspawn_req *);
 int	 lspawn_reply(const char *, size_t, struct buf *);

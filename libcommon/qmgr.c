@@ -785,45 +785,20 @@ job_argv(struct job *j, char **argv, size_t max)
  * or exec per message.  File and command deliveries get an agent each.
  */
 
-/* slot_path - an agent's slot file, PID.job or PID.done */
-static void
-slot_path(struct buf *b, pid_t pid, const char *what)
-{
-	buf_reset(b);
-	buf_printf(b, "%s/%ld.%s", q.slots, (long)pid, what);
-}
-
 /* slot_remove - forget an agent's slot */
 static void
 slot_remove(pid_t pid)
 {
-	struct buf	 p = BUF_INIT;
-
-	if (!q.slots_ok)
-		return;
-	slot_path(&p, pid, "job");
-	unlink(buf_cstr(&p));
-	slot_path(&p, pid, "done");
-	unlink(buf_cstr(&p));
-	buf_free(&p);
+	if (q.slots_ok)
+		lspawn_slot_remove(q.slots, pid);
 }
 
-/* slot_assign - write into the agent's PID.job what delivery seq is */
+/* slot_assign - tell agent a's slot what delivery seq is */
 static void
 slot_assign(struct agent *a, const struct job *j, unsigned long long seq)
 {
-	char	 rec[LSPAWN_SLOT_LEN];
-	int	 n;
-
-	if (a->job_fd < 0)
-		return;
-	memset(rec, ' ', sizeof(rec));
-	n = snprintf(rec, sizeof(rec), "%s %zu %llu", j->m->id, j->rcpt, seq);
-	if (n < 0 || (size_t)n >= sizeof(rec))
-		return;
-	rec[n] = ' ';
-	rec[sizeof(rec) - 1] = '\n';
-	(void)!pwrite(a->job_fd, rec, sizeof(rec), 0);
+	if (a->job_fd >= 0)
+		lspawn_slot_assign(a->job_fd, j->m->id, j->rcpt, seq);
 }
 
 /* agent_free - forget an agent; closing its socket makes it exit */
@@ -904,15 +879,7 @@ agent_new(const char *key)
 	a = xcalloc(1, sizeof(*a));
 	a->pid = pid;
 	a->fd = fd;
-	a->job_fd = -1;
-	if (q.slots_ok) {
-		struct buf	 p = BUF_INIT;
-
-		slot_path(&p, pid, "job");
-		a->job_fd = open(buf_cstr(&p), O_WRONLY | O_CREAT | O_TRUNC |
-		    O_NOFOLLOW | O_CLOEXEC, 0600);
-		buf_free(&p);
-	}
+	a->job_fd = q.slots_ok ? lspawn_slot_job(q.slots, pid) : -1;
 	a->key = key ? xstrdup(key) : NULL;
 	a->next = q.agents;
 	q.agents = a;
@@ -1597,51 +1564,17 @@ routed(const struct queue_rcpt *rc, enum route_kind *kind,
  * queue-run, not made again.
  */
 
-/* slot_read - a slot file's record into rec (NUL-terminated); 0, or -1
- * when it is missing or none this queue-run's user alone wrote */
-static int
-slot_read(pid_t pid, const char *what, char *rec, size_t size)
-{
-	struct buf	 p = BUF_INIT;
-	struct stat	 st;
-	ssize_t		 n = -1;
-	int		 fd;
-
-	slot_path(&p, pid, what);
-	fd = open(buf_cstr(&p), O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC);
-	buf_free(&p);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
-	    st.st_uid == geteuid() && (st.st_mode & 077) == 0)
-		n = pread(fd, rec, size - 1, 0);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	rec[n] = '\0';
-	return 0;
-}
-
 /* slot_apply - the outcome in agent pid's slot, when it is one: a
  * delivery made is marked sent (a failed one is simply tried again) */
 static void
 slot_apply(pid_t pid)
 {
-	char			 job[LSPAWN_SLOT_LEN + 1];
-	char			 done[LSPAWN_SLOT_LEN + 1];
-	char			 id[QUEUE_ID_MAX];
-	unsigned long long	 seq, dseq;
-	size_t			 rcpt;
-	int			 status;
-	struct msg		*m;
+	char		 id[QUEUE_ID_MAX];
+	size_t		 rcpt;
+	struct msg	*m;
 
-	if (slot_read(pid, "job", job, sizeof(job)) < 0 ||
-	    slot_read(pid, "done", done, sizeof(done)) < 0)
-		return;
-	if (sscanf(job, "%47s %zu %llu", id, &rcpt, &seq) != 3 ||
-	    sscanf(done, "%llu %d", &dseq, &status) != 2 || dseq != seq ||
-	    status != EX_OK || (m = msg_load(id)) == NULL)
+	if (lspawn_slot_outcome(q.slots, pid, id, sizeof(id), &rcpt) != EX_OK ||
+	    (m = msg_load(id)) == NULL)
 		return;
 	if (rcpt >= m->env.nrcpt || m->work[rcpt] != W_IDLE ||
 	    m->env.rcpt[rcpt].state == QR_SENT ||
