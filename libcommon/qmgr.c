@@ -1275,6 +1275,23 @@ mark_failed(struct msg *m, size_t i, const char *reason)
 	m->work[i] = W_FAILED;
 }
 
+/* agent_outcome - the status in the slot of the agent that died with j
+ * in hand, when the slot holds j's outcome; else -1 */
+static int
+agent_outcome(const struct job *j)
+{
+	char	 id[QUEUE_ID_MAX];
+	size_t	 rcpt;
+	int	 status;
+
+	if (!q.slots_ok)
+		return -1;
+	status = lspawn_slot_outcome(q.slots, j->a->pid, id, sizeof(id),
+	    &rcpt);
+	return status >= 0 && strcmp(id, j->m->id) == 0 && rcpt == j->rcpt ?
+	    status : -1;
+}
+
 /* job_finish - an agent is done and its output read: act on it */
 static void
 job_finish(struct job *j)
@@ -1287,8 +1304,15 @@ job_finish(struct job *j)
 		status = proc_verdict(&j->out, j->verdict, &reason);
 	else
 		status = proc_reason(&j->out, j->wstatus, &reason);
-	if (j->a != NULL)
-		agent_free(j->a);	/* it died with the job in hand */
+	if (j->a != NULL) {
+		/* It died with the job in hand: after the delivery, maybe. */
+		if (agent_outcome(j) == EX_OK) {
+			status = EX_OK;
+			buf_sets(&reason, "delivered to mailbox; outcome kept "
+			    "by its agent");
+		}
+		agent_free(j->a);
+	}
 	if (status == EX_OK) {
 		/* "2.0.0 delivered to ..." is logged as "delivered to ...". */
 		if (reason.len > 6 && reason.s[0] == '2' && reason.s[1] == '.') {
