@@ -115,3 +115,14 @@ private_bin() {
 	PATH=$PBIN:$PATH
 	export PATH
 }
+
+# refusing_remote - private_bin with a deliver-remote that finds nobody
+# listening at its next hop, as the real one would at a closed port:
+# exit 75, 4.4.1 (deliveries to smtp next hops are deferred, one by one)
+refusing_remote() {
+	private_bin
+	rm -f "$PBIN/deliver-remote"
+	printf '#!/bin/sh\necho "deliver-remote: fatal: 4.4.1 connect to %s: Connection refused" >&2\nexit 75\n' \
+	    '$6' >"$PBIN/deliver-remote"
+	chmod 755 "$PBIN/deliver-remote"
+}

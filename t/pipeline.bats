@@ -112,12 +112,7 @@ count_msgs() {
 	    "transport_maps = inline:{ far.test = smtp:[127.0.0.1]:1 }" \
 	    "maximal_queue_lifetime = 3s" "bounce_queue_lifetime = 3s" \
 	    "minimal_backoff_time = 1s" "maximal_backoff_time = 1s"
-	# An SMTP agent that finds nobody listening, as deliver-remote would.
-	private_bin
-	rm -f "$PBIN/deliver-remote"
-	printf '#!/bin/sh\necho "deliver-remote: fatal: 4.4.1 connect to %s: Connection refused" >&2\nexit 75\n' \
-	    '$6' >"$PBIN/deliver-remote"
-	chmod 755 "$PBIN/deliver-remote"
+	refusing_remote
 	printf 'Subject: slow\n\nbody\n' | sendmail $CF -i -f dave@localhost y@far.test
 	queue-run $CF -f
 	[ "$(queued active)" -eq 1 ]

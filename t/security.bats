@@ -786,6 +786,7 @@ defers() {
 	    "smtpd_etrn_restrictions = permit_mynetworks, reject" \
 	    "transport_maps = inline:{ far.test = smtp:[127.0.0.1]:1 }" \
 	    "minimal_backoff_time = 1h" "maximal_backoff_time = 2h"
+	refusing_remote
 	printf 'Subject: x\n\nbody\n' | sendmail -i -f a@localhost y@far.test
 	queue-run & QRPID=$!
 	wait_for '[ "$(defers y@far.test)" -eq 1 ]'
@@ -803,6 +804,7 @@ defers() {
 	instance "local_recipient_maps = static:any" \
 	    "transport_maps = inline:{ a.test = smtp:[127.0.0.1]:1, b.test = smtp:[127.0.0.1]:1 }" \
 	    "minimal_backoff_time = 1h" "maximal_backoff_time = 2h"
+	refusing_remote
 	printf 'Subject: a\n\nbody\n' | sendmail -i -f a@localhost y@a.test
 	printf 'Subject: b\n\nbody\n' | sendmail -i -f a@localhost z@b.test
 	queue-run & QRPID=$!
