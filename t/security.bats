@@ -11,22 +11,24 @@ bats_require_minimum_version 1.5.0
 setup() {
 	case $BATS_TEST_DESCRIPTION in
 	kind:*) kind_setup ;;
-	audit:*) kind_setup ;;
+	hardening:*) kind_setup ;;
+	crash:*) kind_setup ;;
 	qtrust:*) qtrust_setup ;;
 	smtpd:*) smtpd_setup ;;
 	local:*) local_setup ;;
-	q15disk:*) q15disk_setup ;;
+	space:*) space_setup ;;
 	esac
 }
 
 teardown() {
 	case $BATS_TEST_DESCRIPTION in
 	kind:*) kind_teardown ;;
-	audit:*) kind_teardown ;;
+	hardening:*) kind_teardown ;;
+	crash:*) kind_teardown ;;
 	qtrust:*) qtrust_teardown ;;
 	smtpd:*) smtpd_teardown ;;
 	local:*) local_teardown ;;
-	q15disk:*) q15disk_teardown ;;
+	space:*) space_teardown ;;
 	esac
 }
 
@@ -375,7 +377,7 @@ bounces() {
 	[ "$(bounces "$INST/mail/a")" -eq 0 ]
 }
 
-@test "audit: root's postmap on a user's table cannot read a root-only file for him" {
+@test "hardening: root's postmap on a user's table cannot read a root-only file for him" {
 	kind_instance
 	kind_user
 	printf '[smtp.example.com]:587 relayuser:S3cretPassw0rd\n' \
@@ -399,7 +401,7 @@ bounces() {
 	[[ "$output" != *S3cret* ]]
 }
 
-@test "audit: root's postmap builds and edits a user's own table as him; -o stays root" {
+@test "hardening: root's postmap builds and edits a user's own table as him; -o stays root" {
 	kind_instance
 	kind_user
 	runuser -u "$KIND_USER" -- sh -c "cd '$KIND_HOME' &&
@@ -416,7 +418,7 @@ bounces() {
 	[ "$(postmap $CF -q k2 "hash:$KIND_HOME/table")" = v2 ]
 }
 
-@test "audit: a maillog_file link left in a log directory a user can write is not followed by root" {
+@test "hardening: a maillog_file link left in a log directory a user can write is not followed by root" {
 	kind_instance
 	mkdir "$INST/logdir"
 	chown nobody "$INST/logdir"
@@ -443,7 +445,7 @@ bounces() {
 	grep -q 'one pass done' "$INST/logdir/own"
 }
 
-@test "audit: a client's terminal escapes (C1 controls in UTF-8) never reach the maillog" {
+@test "hardening: a client's terminal escapes (C1 controls in UTF-8) never reach the maillog" {
 	kind_instance
 	# CSI 2J clears the screen, OSC 52 writes the clipboard of whoever
 	# watches the log with tail -f; C1 controls work in UTF-8 too.
@@ -457,7 +459,7 @@ bounces() {
 	[ "$(LC_ALL=C grep -c "$(printf '\xc2[\x80-\x9f]')" "$INST/maillog")" -eq 0 ]
 }
 
-@test "audit: deliver-local -f quotes an unquoted sender, so it stays one word of the From line" {
+@test "hardening: deliver-local -f quotes an unquoted sender, so it stays one word of the From line" {
 	kind_instance
 	# As another MTA's mailbox command passes it (Postfix's $SENDER).
 	printf 'Subject: y\n\nb\n' |
@@ -471,7 +473,7 @@ bounces() {
 	[[ "${lines[4]}" == 'From "q x"@evil.example '* ]]
 }
 
-@test "audit: smtp-listen under inetd refuses to serve a client as root (mail_owner = root)" {
+@test "hardening: smtp-listen under inetd refuses to serve a client as root (mail_owner = root)" {
 	kind_instance
 	[ "$(id -u)" -eq 0 ] || skip "needs root"
 	echo "mail_owner = root" >>"$INST/etc/main.cf"
@@ -482,7 +484,7 @@ bounces() {
 	[[ "$stderr" == *"refusing to serve"* ]]
 }
 
-@test "audit: sendmail -bv never hands an address to route-transport as an option" {
+@test "hardening: sendmail -bv never hands an address to route-transport as an option" {
 	kind_instance
 	# A script that verifies untrusted addresses as root must not let one
 	# choose route-transport's configuration.
@@ -496,7 +498,7 @@ bounces() {
 	[ "${lines[1]}" = "bob@localhost	local	-	bob" ]
 }
 
-@test "audit: deliver-local -a cannot add a header line after Delivered-To" {
+@test "hardening: deliver-local -a cannot add a header line after Delivered-To" {
 	kind_instance
 	run --separate-stderr deliver-local $CF -a $'bob@x.example\nX-Injected: 1' \
 	    bob < <(printf 'Subject: y\n\nb\n')
@@ -510,7 +512,7 @@ bounces() {
 	run ! grep -q 'X-Injected' "$INST/mail/bob"
 }
 
-@test "audit: a regexp alias cannot put a sender's local part into a |command" {
+@test "hardening: a regexp alias cannot put a sender's local part into a |command" {
 	kind_instance
 	printf '%s\n' '/^owner-list$/ bob' '/^(.*)-list$/ |/bin/echo $1' \
 	    >"$INST/etc/aliases.re"
@@ -528,6 +530,74 @@ bounces() {
 	printf 'Subject: x\n\nb\n' | sendmail $CF -f a@localhost owner-list@localhost
 	queue-run $CF -f
 	[ "$(msgs "$INST/mail/bob")" -eq 1 ]
+}
+
+@test "crash: a recipient's command cannot write delivery state through any descriptor it can reach" {
+	kind_user
+	kind_instance "allow_mail_to_commands = alias, forward"
+	# The attacker's command, run as the recipient: every descriptor of
+	# its own and of its parent (the delivery agent) that leads into the
+	# spool gets a forged record appended, which would mark the other
+	# recipient delivered, and an expand to a command of the attacker's.
+	cat >"$OUT/evil.sh" <<-EOF
+	for f in /proc/self/fd/* /proc/\$PPID/fd/*; do
+		t=\$(readlink "\$f") || continue
+		case \$t in
+		*spool*) if printf 'done 1\tsent\t2.0.0\tforged\nexpand 1\tpipe\tforward\t-\ttouch $OUT/pwned\t|x\n' >>"\$f" 2>/dev/null
+			then echo "wrote \$t"; else echo "refused \$t"; fi ;;
+		esac
+	done >>"$OUT/result"
+	echo ran >>"$OUT/result"
+	cat >/dev/null
+	EOF
+	chown "$KIND_USER" "$OUT/evil.sh"
+	kind_forward "|/bin/sh $OUT/evil.sh"
+	# The other recipient's mailbox cannot be written for now: it is
+	# deferred, so the queue file outlives the attacker's delivery.
+	mkdir -p "$INST/mail/bob"
+	printf 'Subject: x\n\nbody\n' | sendmail $CF -i -f a@localhost \
+	    "$KIND_USER@localhost" bob@localhost
+	qf=$(ls "$INST"/spool/active/*)
+	queue-run $CF -f
+	grep -qx ran "$OUT/result"
+	run ! grep -q '^wrote' "$OUT/result"
+	run ! grep -q forged "$qf"
+	[ ! -e "$OUT/pwned" ]
+	# bob is delivered once his mailbox can be.
+	rmdir "$INST/mail/bob"
+	queue-run $CF -f
+	[ "$(queued active)" -eq 0 ]
+	[ "$(msgs "$INST/mail/bob")" -eq 1 ]
+	[ ! -e "$OUT/pwned" ]
+}
+
+@test "crash: outcome slots in a directory others can write are not trusted" {
+	kind_instance
+	printf 'Subject: x\n\nbody\n' | sendmail $CF -i -f a@localhost bob@localhost
+	id=$(ls "$INST/spool/active")
+	# A forged slot claims bob's delivery made, in a directory anyone
+	# may write (a mistaken chmod, or one an attacker made first).
+	mkdir -p "$INST/spool/agents"
+	chmod 1777 "$INST/spool/agents"
+	printf '%s 0 7\n' "$id" >"$INST/spool/agents/99999.job"
+	printf '7 0\n' >"$INST/spool/agents/99999.done"
+	chmod 600 "$INST/spool/agents"/99999.*
+	queue-run $CF -f
+	grep -q 'agents: not a directory of ours alone' "$INST/maillog"
+	run ! grep -q 'outcome kept by its agent' "$INST/maillog"
+	[ "$(msgs "$INST/mail/bob")" -eq 1 ]
+	# In queue-run's own directory a slot file someone else owns, or
+	# one others may read, is not read either.
+	rm -rf "$INST/spool/agents"
+	printf 'Subject: y\n\nbody\n' | sendmail $CF -i -f a@localhost bob@localhost
+	id=$(ls "$INST/spool/active")
+	mkdir -m 700 "$INST/spool/agents"
+	printf '%s 0 7\n' "$id" >"$INST/spool/agents/99999.job"
+	printf '7 0\n' >"$INST/spool/agents/99999.done"
+	chmod 644 "$INST/spool/agents/99999.done"
+	queue-run $CF -f
+	run ! grep -q 'outcome kept by its agent' "$INST/maillog"
+	[ "$(msgs "$INST/mail/bob")" -eq 2 ]
 }
 
 # ---- qtrust ----
@@ -943,6 +1013,7 @@ defers() {
 	    "smtpd_etrn_restrictions = permit_mynetworks, reject" \
 	    "transport_maps = inline:{ far.test = smtp:[127.0.0.1]:1 }" \
 	    "minimal_backoff_time = 1h" "maximal_backoff_time = 2h"
+	refusing_remote
 	printf 'Subject: x\n\nbody\n' | sendmail -i -f a@localhost y@far.test
 	queue-run & QRPID=$!
 	wait_for '[ "$(defers y@far.test)" -eq 1 ]'
@@ -960,6 +1031,7 @@ defers() {
 	instance "local_recipient_maps = static:any" \
 	    "transport_maps = inline:{ a.test = smtp:[127.0.0.1]:1, b.test = smtp:[127.0.0.1]:1 }" \
 	    "minimal_backoff_time = 1h" "maximal_backoff_time = 2h"
+	refusing_remote
 	printf 'Subject: a\n\nbody\n' | sendmail -i -f a@localhost y@a.test
 	printf 'Subject: b\n\nbody\n' | sendmail -i -f a@localhost z@b.test
 	queue-run & QRPID=$!
@@ -1233,16 +1305,16 @@ maildir_spool() {
 	run ! grep -qP '\xc2[\x80-\x9f]' "$BATS_TEST_TMPDIR/out"
 }
 
-# ---- q15disk ----
+# ---- space ----
 
-q15disk_setup() {
+space_setup() {
 	instance "local_recipient_maps = static:any" \
 	    "smtpd_error_sleep_time = 0"
 	CF="-c $INST/etc"
 	Q15_MOUNT=
 }
 
-q15disk_teardown() {
+space_teardown() {
 	if [ -n "$Q15_MOUNT" ]; then umount "$Q15_MOUNT" 2>/dev/null || true; fi
 }
 
@@ -1255,7 +1327,7 @@ q15disk_fs() {
 	Q15_MOUNT=$INST/spool
 }
 
-@test "q15disk: a client filling the queue is stopped at MAIL FROM with queue_minfree kept free" {
+@test "space: a client filling the queue is stopped at MAIL FROM with queue_minfree kept free" {
 	q15disk_fs size=3m,nr_inodes=400
 	echo "message_size_limit = 250000" >>"$INST/etc/main.cf"
 	echo "queue_minfree = 1000000" >>"$INST/etc/main.cf"
@@ -1288,7 +1360,7 @@ q15disk_fs() {
 	[ "$(grep -c '^From ' "$INST/mail/bob")" -eq "$accepted" ]
 }
 
-@test "q15disk: a submission with a damaged state record cannot pass as a clean one" {
+@test "space: a submission with a damaged state record cannot pass as a clean one" {
 	# A user's maildrop file: a good envelope, then a line that is no
 	# state record (which queue-run reads past in its own files).
 	printf 'Subject: s\n\nx\n' | queue-inject $CF -h -f a@example.org bob@localhost
@@ -1305,7 +1377,7 @@ q15disk_fs() {
 	[ ! -e "$INST/mail/bob" ]
 }
 
-@test "q15disk: a queue file grown by a runaway 9 MB line costs one read and is set aside" {
+@test "space: a queue file grown by a runaway 9 MB line costs one read and is set aside" {
 	printf 'Subject: s\n\nx\n' | queue-inject $CF -f a@example.org bob@localhost
 	f=$(find "$INST/spool/active" -type f)
 	head -c $((9 * 1024 * 1024)) /dev/zero | tr '\0' 'L' >>"$f"
