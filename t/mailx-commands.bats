@@ -202,8 +202,9 @@ PY
 			send-keys -l -- "$cmd" \; send-keys Enter)
 		[ "$rx" = - ] && continue
 		ok=0
-		# Up to about 10 s: a loaded machine is slow to draw.
-		for _ in $(seq 500); do
+		# Up to about 30 s: a loaded machine (or the sanitizer
+		# build) is slow to draw.
+		for _ in $(seq 1500); do
 			if tmux -S "$TMUX_SOCK" capture-pane -p -S - |
 				tail -n +"$((at + 1))" | grep -Eq -- "$rx"; then
 				ok=1
