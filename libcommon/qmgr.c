@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -36,6 +37,8 @@
 #define ROUTE_TIMEOUT	30000		/* ms to wait for route-transport */
 #define TMP_MAX_AGE	(24 * 3600)	/* stale tmp/ files are removed */
 #define DEST_BUCKETS	256
+#define OPEN_MAX_MSGS	256		/* messages worked on at a time */
+#define FD_RESERVE	32		/* descriptors kept for the rest */
 
 /* Per-recipient work state, beside the durable state in queue_rcpt. */
 enum work {
@@ -50,7 +53,9 @@ enum work {
 struct msg {
 	char			 id[QUEUE_ID_MAX];
 	struct buf		 path;
-	int			 fd;
+	int			 fd;		/* open while worked on, else -1 */
+	dev_t			 dev;		/* the file msg_load read */
+	ino_t			 ino;
 	struct queue_env	 env;
 	enum work		*work;		/* per recipient */
 	size_t			 nwork;
@@ -110,6 +115,11 @@ static struct {
 	volatile sig_atomic_t stop;
 	struct msg	*msgs[MSG_BUCKETS];
 	size_t		 nmsgs;
+	size_t		 active_limit;	/* messages kept in memory */
+	int		 nopen;		/* messages with an open file */
+	int		 open_limit;
+	DIR		*pass;		/* a pass over active/, or NULL */
+	int		 rescan;	/* mail may wait on disk */
 	struct msg	**heap;
 	size_t		 heap_len, heap_cap;
 	struct dest	*dests[DEST_BUCKETS];
@@ -252,6 +262,17 @@ msg_find(const char *id)
 	return NULL;
 }
 
+/* msg_close - done working on m for now: its file is closed */
+static void
+msg_close(struct msg *m)
+{
+	if (m->fd < 0)
+		return;
+	close(m->fd);
+	m->fd = -1;
+	q.nopen--;
+}
+
 /* msg_free - forget a message (its file is already gone or kept) */
 static void
 msg_free(struct msg *m)
@@ -262,8 +283,7 @@ msg_free(struct msg *m)
 		pp = &(*pp)->next;
 	*pp = m->next;
 	heap_remove(m);
-	if (m->fd >= 0)
-		close(m->fd);
+	msg_close(m);
 	queue_env_free(&m->env);
 	buf_free(&m->path);
 	free(m->work);
@@ -317,12 +337,15 @@ msg_aside(const char *id, const char *why)
  * queue file is acted on only when only the queue's owner can have
  * written it (queue_file_trusted(), on the open descriptor); anything
  * else in active/ (a link, a user's file, a malformed one) is set aside.
+ * The file is closed again once read: msg_reopen() opens it to work on
+ * the message, so the descriptors held do not grow with the queue.
  */
 static struct msg *
 msg_load(const char *id)
 {
 	struct msg	*m;
 	struct buf	 err = BUF_INIT;
+	struct stat	 st;
 	unsigned	 h;
 
 	if (strlen(id) >= QUEUE_ID_MAX || strchr(id, '/') || id[0] == '.')
@@ -355,6 +378,15 @@ msg_load(const char *id)
 			log_warnx("%s: %s; left in place", id, buf_cstr(&err));
 		goto fail;
 	}
+	if (fstat(m->fd, &st) < 0) {
+		log_warn("%s: fstat %s", id, buf_cstr(&m->path));
+		queue_env_free(&m->env);
+		goto fail;
+	}
+	m->dev = st.st_dev;
+	m->ino = st.st_ino;
+	close(m->fd);
+	m->fd = -1;
 	m->nwork = 0;
 	msg_sync_work(m);
 	h = hash(m->id) % MSG_BUCKETS;
@@ -370,6 +402,44 @@ fail:
 	buf_free(&err);
 	free(m);
 	return NULL;
+}
+
+static time_t	backoff(int);
+
+/*
+ * msg_reopen - open m's file to work on it; 0, or -1 when that cannot be
+ * done now.  When the file is gone (postsuper -h or -d moved it away) or
+ * is no longer the one msg_load read and trusted, m is forgotten, and a
+ * file under its name is read afresh, with msg_load's checks, by the next
+ * pass over active/.
+ */
+static int
+msg_reopen(struct msg *m)
+{
+	struct stat	 st;
+	int		 fd;
+
+	fd = open(buf_cstr(&m->path), O_RDWR | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK);
+	if (fd < 0 && errno != ENOENT && errno != ELOOP) {
+		/* Out of descriptors or memory: try it again later. */
+		log_warn("%s: open %s", m->id, buf_cstr(&m->path));
+		schedule(m, time(NULL) + backoff(1));
+		return -1;
+	}
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == m->dev &&
+	    st.st_ino == m->ino && queue_file_trusted(fd, q.owner)) {
+		m->fd = fd;
+		q.nopen++;
+		return 0;
+	}
+	if (fd >= 0) {
+		close(fd);
+		q.rescan = 1;
+	}
+	log_info("%s: no longer in the active queue", m->id);
+	msg_free(m);
+	return -1;
 }
 
 /* msg_record - append a state record durably; 0 or -1 (logged) */
@@ -1293,16 +1363,9 @@ routed(const struct queue_rcpt *rc, enum route_kind *kind,
 static void
 attempt(struct msg *m)
 {
-	struct stat	 a, b;
-
 	heap_remove(m);
-	/* postsuper -h or -d may have moved the file away since. */
-	if (fstat(m->fd, &a) < 0 || stat(buf_cstr(&m->path), &b) < 0 ||
-	    a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
-		log_info("%s: no longer in the active queue", m->id);
-		msg_free(m);
+	if (msg_reopen(m) < 0)
 		return;
-	}
 	for (size_t i = 0; i < m->env.nrcpt; i++) {
 		struct queue_rcpt *rc = &m->env.rcpt[i];
 		struct route	*r;
@@ -1593,9 +1656,11 @@ settle(struct msg *m)
 			if (m->work[i] == W_DEFERRED)
 				m->work[i] = W_IDLE;
 		m->env.ndefers++;
-		schedule(m, now + backoff(m->env.ndefers));
+		msg_close(m);
 		if (q.once)
-			heap_remove(m);		/* -f: one pass only */
+			msg_free(m);		/* -f: one pass only */
+		else
+			schedule(m, now + backoff(m->env.ndefers));
 		return;
 	}
 	/* Every recipient is final. */
@@ -1610,33 +1675,63 @@ settle(struct msg *m)
  * The loop.
  */
 
-/* scan - load every message in active/ and schedule the new ones (all
- * of them when flush is set); remove stale tmp/ files */
+/*
+ * Passes over active/.  At most qmgr_message_active_limit messages are in
+ * memory; a pass reads the directory as room frees, the rest waiting on
+ * disk, so a pass costs one readdir per entry however long it is spread.
+ */
+
+/* pass_start - begin a pass over active/, users' submissions first */
 static void
-scan(int flush)
+pass_start(void)
+{
+	struct buf	 p = BUF_INIT;
+
+	if (q.pass != NULL)
+		closedir(q.pass);
+	q.rescan = 0;
+	pickup_scan(q.qdir);
+	queue_path(&p, q.qdir, "active", NULL);
+	if ((q.pass = opendir(buf_cstr(&p))) == NULL)
+		log_warn("open %s", buf_cstr(&p));
+	buf_free(&p);
+}
+
+/* pass_more - go on with the pass, or begin the one asked for, while
+ * there is room in memory; new messages come due now */
+static void
+pass_more(void)
+{
+	struct dirent	*de;
+	time_t		 now = time(NULL);
+
+	if (q.pass == NULL && q.rescan && q.nmsgs < q.active_limit)
+		pass_start();
+	while (q.pass != NULL && q.nmsgs < q.active_limit) {
+		struct msg	*m;
+
+		if ((de = readdir(q.pass)) == NULL) {
+			closedir(q.pass);
+			q.pass = NULL;
+			break;
+		}
+		if (de->d_name[0] == '.')
+			continue;
+		if ((m = msg_load(de->d_name)) != NULL && m->inflight == 0 &&
+		    m->heap == NOHEAP)
+			schedule(m, now);
+	}
+}
+
+/* tmp_clean - remove stale tmp/ files */
+static void
+tmp_clean(void)
 {
 	struct buf	 p = BUF_INIT;
 	DIR		*d;
 	struct dirent	*de;
 	time_t		 now = time(NULL);
 
-	/* Users' submissions first: they join active/ before it is read. */
-	pickup_scan(q.qdir);
-	queue_path(&p, q.qdir, "active", NULL);
-	if ((d = opendir(buf_cstr(&p))) == NULL) {
-		log_warn("open %s", buf_cstr(&p));
-	} else {
-		while ((de = readdir(d)) != NULL) {
-			struct msg	*m;
-
-			if (de->d_name[0] == '.')
-				continue;
-			if ((m = msg_load(de->d_name)) != NULL &&
-			    m->inflight == 0 && (flush || m->heap == NOHEAP))
-				schedule(m, now);
-		}
-		closedir(d);
-	}
 	queue_path(&p, q.qdir, "tmp", NULL);
 	if ((d = opendir(buf_cstr(&p))) != NULL) {
 		while ((de = readdir(d)) != NULL) {
@@ -1655,6 +1750,23 @@ scan(int flush)
 		closedir(d);
 	}
 	buf_free(&p);
+}
+
+/* scan - a new pass over active/ (with flush, every message in memory
+ * comes due now too); remove stale tmp/ files */
+static void
+scan(int flush)
+{
+	time_t	 now = time(NULL);
+
+	if (flush)
+		for (size_t b = 0; b < MSG_BUCKETS; b++)
+			for (struct msg *m = q.msgs[b]; m; m = m->next)
+				if (m->inflight == 0)
+					schedule(m, now);
+	pass_start();
+	pass_more();
+	tmp_clean();
 }
 
 /*
@@ -1758,7 +1870,10 @@ read_trigger(void)
 				scan(1);	/* a bare wake-up: flush */
 			else if (*line == '@')
 				flush_domain(line + 1);
-			else if ((m = msg_load(line)) != NULL &&
+			else if ((m = msg_find(line)) == NULL &&
+			    q.nmsgs >= q.active_limit)
+				q.rescan = 1;	/* it waits on disk */
+			else if ((m != NULL || (m = msg_load(line)) != NULL) &&
 			    m->inflight == 0)
 				schedule(m, time(NULL));
 			line = nl + 1;
@@ -1824,7 +1939,8 @@ run_due(void)
 {
 	time_t	 now = time(NULL);
 
-	while (q.heap_len > 0 && q.heap[0]->due <= now)
+	while (q.heap_len > 0 && q.heap[0]->due <= now &&
+	    q.nopen < q.open_limit)
 		attempt(q.heap[0]);
 }
 
@@ -1841,12 +1957,13 @@ loop(void)
 		int	 timeout = -1, r;
 		long	 idle;
 
+		pass_more();
 		run_due();
 		start_waiting();
 		if (q.stop)
 			break;
 		if (q.once && q.heap_len == 0 && q.running == NULL &&
-		    q.waiting == NULL)
+		    q.waiting == NULL && q.pass == NULL && !q.rescan)
 			break;
 		if (cap < (size_t)q.nrunning * 2 + 2) {
 			cap = (size_t)q.nrunning * 2 + 16;
@@ -1876,11 +1993,12 @@ loop(void)
 				who[n++] = j;
 			}
 		}
+		/* Due mail waits for a message's file to close, if need be. */
 		if (q.heap_len > 0) {
 			time_t	 d = q.heap[0]->due - time(NULL);
 
-			timeout = d <= 0 ? 0 : d > 3600 ? 3600000 :
-			    (int)d * 1000;
+			timeout = d <= 0 ? (q.nopen < q.open_limit ? 0 : -1) :
+			    d > 3600 ? 3600000 : (int)d * 1000;
 		}
 		if ((idle = agent_expire(time(NULL), 0)) >= 0 &&
 		    (timeout < 0 || idle * 1000 < timeout))
@@ -1943,6 +2061,36 @@ setup_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/*
+ * fd_budget - fit the deliveries at a time and the messages worked on at a
+ * time to the descriptor limit queue-run runs under: a delivery holds at
+ * most three (an agent's socket, or deliver-remote's two pipes, and an
+ * idle agent's socket counts under the process limit), a message worked
+ * on one, and FD_RESERVE are kept for the rest (logs, the trigger, the
+ * router, a pass over active/, a report being queued).
+ */
+static void
+fd_budget(void)
+{
+	struct rlimit	 rl;
+	long		 avail = 1L << 20, procs, open;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)avail)
+		avail = (long)rl.rlim_cur;
+	avail -= FD_RESERVE;
+	procs = avail / 4 > 1 ? avail / 4 : 1;
+	if (q.proc_limit > procs) {
+		log_warnx("descriptor limit %ld: at most %ld deliveries at a "
+		    "time", avail + FD_RESERVE, procs);
+		q.proc_limit = (int)procs;
+	}
+	open = avail - 3L * q.proc_limit;
+	if (open > OPEN_MAX_MSGS)
+		open = OPEN_MAX_MSGS;
+	q.open_limit = open > 1 ? (int)open : 1;
+}
+
 /* qmgr_run - set up, loop, and return an exit status */
 int
 qmgr_run(const struct qmgr_opts *o)
@@ -1960,6 +2108,8 @@ qmgr_run(const struct qmgr_opts *o)
 	    "default_destination_concurrency_limit");
 	q.max_use = (int)cfg_get_int("max_use");
 	q.max_idle = (time_t)cfg_get_time("max_idle");
+	q.active_limit = (size_t)cfg_get_int("qmgr_message_active_limit");
+	fd_budget();
 	if (queue_layout(q.qdir, &err) < 0)
 		die_temp("4.3.0 %s", buf_cstr(&err));
 	q.owner = geteuid();
@@ -1988,6 +2138,8 @@ qmgr_run(const struct qmgr_opts *o)
 	log_info("started, queue %s", q.qdir);
 	scan(0);
 	loop();
+	if (q.pass != NULL)
+		closedir(q.pass);
 	router_stop();
 	log_info("stopped%s", q.once ? " (one pass done)" : "");
 	buf_free(&err);
