@@ -174,8 +174,10 @@ serve(const struct local_conf *c)
 			buf_free(&why);
 			continue;
 		}
-		if (n <= 0)
+		if (n <= 0) {
+			mbox_lock_keep(0);
 			_exit(n == 0 ? EX_OK : EX_OSERR);
+		}
 		serve_one(c, pkt, (size_t)n, fd);
 		if (fd >= 0)
 			close(fd);
@@ -203,6 +205,7 @@ agent_setup(int sock)
 		close(null);
 	}
 	agent_fd = sock;
+	mbox_lock_keep(1);	/* one mailbox, message after message */
 }
 
 /* lspawn_fork - start an agent; its pid (our end in *sock), or -1 */

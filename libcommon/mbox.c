@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -612,6 +613,97 @@ stale(int fd, const char *path, const char *mailbox, struct lock_why *lw,
 	return LOCK_BUSY;
 }
 
+/*
+ * A process that appends to one mailbox again and again (a mailbox agent,
+ * lspawn.h) keeps the inode of its dotlock between appends, under a name
+ * of its own (the dotlock's name and ".PID"), and takes the lock by an
+ * exclusive rename of that name to the dotlock's, gives it back by the
+ * rename the other way: the lock is the same file with one link as
+ * before, but no inode is made and freed per message.  (File systems
+ * without the flag of renameat2(2) get a new file per lock.)
+ */
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE	1
+#endif
+
+static struct {
+	int	 on;		/* mbox_lock_keep(1) was called */
+	int	 fd;		/* the kept inode, or -1 */
+	char	*lock;		/* the dotlock it serves */
+	char	*spare;		/* its name between appends */
+} keep = { 0, -1, NULL, NULL };
+
+/* keep_drop - forget the kept inode, removing its spare name */
+static void
+keep_drop(void)
+{
+	if (keep.spare != NULL)
+		unlink(keep.spare);
+	if (keep.fd >= 0)
+		close(keep.fd);
+	free(keep.lock);
+	free(keep.spare);
+	keep.fd = -1;
+	keep.lock = keep.spare = NULL;
+}
+
+/* mbox_lock_keep - keep the dotlock's inode between appends (on), or no
+ * longer, removing what was kept (off; before the process ends) */
+void
+mbox_lock_keep(int on)
+{
+	if (!on)
+		keep_drop();
+	keep.on = on;
+}
+
+/* keep_take - take the dotlock path by renaming the kept inode to it:
+ * its descriptor, or -1 (errno EEXIST: the lock is held; else none is
+ * kept for path, and one is to be made) */
+static int
+keep_take(const char *path)
+{
+	struct stat	 st;
+
+	if (keep.fd < 0 || strcmp(keep.lock, path) != 0) {
+		keep_drop();
+		errno = ENOENT;
+		return -1;
+	}
+	/* Still our file under our name, with one link? */
+	if (fstat(keep.fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_nlink != 1 || st.st_uid != geteuid()) {
+		keep_drop();
+		errno = ENOENT;
+		return -1;
+	}
+	if (syscall(SYS_renameat2, AT_FDCWD, keep.spare, AT_FDCWD, path,
+	    RENAME_NOREPLACE) == 0)
+		return keep.fd;
+	if (errno != EEXIST) {
+		keep_drop();		/* no such rename here, or gone */
+		errno = ENOENT;
+	}
+	return -1;
+}
+
+/* keep_adopt - after a lock made anew on lfd: keep it for next time;
+ * 1 if kept (lfd is then not to be closed) */
+static int
+keep_adopt(const char *path, int lfd)
+{
+	struct buf	 b = BUF_INIT;
+
+	if (!keep.on)
+		return 0;
+	keep_drop();
+	buf_printf(&b, "%s.%ld", path, (long)getpid());
+	keep.spare = buf_release(&b);
+	keep.lock = xstrdup(path);
+	keep.fd = lfd;
+	return 1;
+}
+
 /* fcntl_lock - try to take (or with F_UNLCK drop) the mailbox's lock */
 static int
 fcntl_lock(int fd, short type)
@@ -671,8 +763,15 @@ try_lock(struct mbox_lock *lk, const char *mailbox, off_t grow,
 			    mailbox);
 			break;
 		}
-		lfd = open(lk->path, O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, 0600);
+		int	 kept = 0;
+
+		if (keep.on && (lfd = keep_take(lk->path)) >= 0)
+			kept = 1;
+		else if (keep.on && errno == EEXIST)
+			lfd = -1;
+		else
+			lfd = open(lk->path, O_WRONLY | O_CREAT | O_EXCL |
+			    O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (lfd >= 0) {
 			if (lk->pad)
 				lk->pad = torn(mailbox, &st);
@@ -684,14 +783,21 @@ try_lock(struct mbox_lock *lk, const char *mailbox, off_t grow,
 			/* No fsync: the line serves a killed process, and
 			 * the page cache outlives it (see mbox_append). */
 			if (n < 0 || (size_t)n >= sizeof(line) ||
+			    (kept && ftruncate(lfd, 0) < 0) ||
+			    (kept && lseek(lfd, 0, SEEK_SET) < 0) ||
 			    fd_write_all(lfd, line, (size_t)n) < 0) {
 				*status = mbox_why_errno(why, errno,
 				    "write lock file", lk->path);
-				close(lfd);
+				if (kept)
+					keep.spare[0] = '\0';
+				else
+					close(lfd);
+				keep_drop();
 				unlink(lk->path);
 				break;
 			}
-			close(lfd);
+			if (!kept && !keep_adopt(lk->path, lfd))
+				close(lfd);
 			lk->size = st.st_size;
 			return LOCK_HELD;
 		}
@@ -804,7 +910,15 @@ mbox_unlock(struct mbox_lock *lk)
 {
 	if (lk->path == NULL)
 		return;
-	if (unlink(lk->path) < 0)
+	if (keep.fd >= 0 && strcmp(keep.lock, lk->path) == 0) {
+		if (rename(lk->path, keep.spare) < 0) {
+			keep.spare[0] = '\0';	/* no name of ours is left */
+			keep_drop();
+			if (unlink(lk->path) < 0)
+				log_warn("cannot remove lock file %s",
+				    lk->path);
+		}
+	} else if (unlink(lk->path) < 0)
 		log_warn("cannot remove lock file %s", lk->path);
 	fcntl_lock(lk->fd, F_UNLCK);
 	free(lk->path);
