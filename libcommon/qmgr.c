@@ -52,11 +52,8 @@ enum work {
 
 struct msg {
 	char			 id[QUEUE_ID_MAX];
-	struct buf		 path;
 	int			 fd;		/* open while worked on, else -1 */
-	dev_t			 dev;		/* the file msg_load read */
-	ino_t			 ino;
-	struct queue_env	 env;
+	struct queue_env	*env;		/* read while worked on, else NULL */
 	enum work		*work;		/* per recipient */
 	size_t			 nwork;
 	int			 inflight;	/* jobs running or waiting */
@@ -262,6 +259,13 @@ msg_find(const char *id)
 	return NULL;
 }
 
+/* msg_path - active/ID of m */
+static void
+msg_path(const struct msg *m, struct buf *b)
+{
+	queue_path(b, q.qdir, "active", m->id);
+}
+
 /* msg_close - done working on m for now: its file is closed */
 static void
 msg_close(struct msg *m)
@@ -271,6 +275,25 @@ msg_close(struct msg *m)
 	close(m->fd);
 	m->fd = -1;
 	q.nopen--;
+}
+
+/*
+ * msg_light - keep only what schedules m (its id, due time, heap slot):
+ * the envelope is read again from the file when m is next worked on, so
+ * the memory of a queued message is small and does not grow with its
+ * recipients, and a fork of an agent has little to copy
+ */
+static void
+msg_light(struct msg *m)
+{
+	if (m->env != NULL) {
+		queue_env_free(m->env);
+		free(m->env);
+		m->env = NULL;
+	}
+	free(m->work);
+	m->work = NULL;
+	m->nwork = 0;
 }
 
 /* msg_free - forget a message (its file is already gone or kept) */
@@ -284,9 +307,7 @@ msg_free(struct msg *m)
 	*pp = m->next;
 	heap_remove(m);
 	msg_close(m);
-	queue_env_free(&m->env);
-	buf_free(&m->path);
-	free(m->work);
+	msg_light(m);
 	free(m);
 	q.nmsgs--;
 }
@@ -295,12 +316,12 @@ msg_free(struct msg *m)
 static void
 msg_sync_work(struct msg *m)
 {
-	if (m->nwork >= m->env.nrcpt)
+	if (m->nwork >= m->env->nrcpt)
 		return;
-	m->work = xreallocarray(m->work, m->env.nrcpt, sizeof(*m->work));
+	m->work = xreallocarray(m->work, m->env->nrcpt, sizeof(*m->work));
 	memset(m->work + m->nwork, 0,
-	    (m->env.nrcpt - m->nwork) * sizeof(*m->work));
-	m->nwork = m->env.nrcpt;
+	    (m->env->nrcpt - m->nwork) * sizeof(*m->work));
+	m->nwork = m->env->nrcpt;
 }
 
 /* msg_open - open active/ID, picking it up from maildrop/ first when it
@@ -333,19 +354,81 @@ msg_aside(const char *id, const char *why)
 }
 
 /*
- * msg_load - read active/ID into memory; NULL if it is gone or bad.  A
- * queue file is acted on only when only the queue's owner can have
- * written it (queue_file_trusted(), on the open descriptor); anything
- * else in active/ (a link, a user's file, a malformed one) is set aside.
- * The file is closed again once read: msg_reopen() opens it to work on
- * the message, so the descriptors held do not grow with the queue.
+ * msg_read - read active/ID of m: its envelope into m->env and, with
+ * keep, its descriptor left open in m->fd to work on it.  1; 0 when it is
+ * gone or bad; -1 when it cannot be read now (logged).  A queue file is
+ * acted on only when only the queue's owner can have written it
+ * (queue_file_trusted(), on the open descriptor); anything else in
+ * active/ (a link, a user's file, a malformed one) is set aside.  Both
+ * msg_load() and every attempt read the file through here.
+ */
+static int
+msg_read(struct msg *m, int keep)
+{
+	struct buf	 path = BUF_INIT, err = BUF_INIT;
+	int		 fd, r = 0;
+
+	msg_path(m, &path);
+	fd = msg_open(m->id, buf_cstr(&path));
+	if (fd < 0) {
+		if (errno == ELOOP || errno == EISDIR || errno == ENXIO ||
+		    errno == EACCES || errno == EPERM || errno == EWOULDBLOCK)
+			msg_aside(m->id, strerror(errno));
+		else if (errno != ENOENT) {
+			log_warn("%s: open %s", m->id, buf_cstr(&path));
+			r = -1;
+		} else if (keep)
+			/* postsuper -h or -d moved it away since. */
+			log_info("%s: no longer in the active queue", m->id);
+		goto out;
+	}
+	if (!queue_file_trusted(fd, q.owner)) {
+		msg_aside(m->id, "not a regular file with one link, the queue "
+		    "owner's alone");
+		goto out;
+	}
+	m->env = xcalloc(1, sizeof(*m->env));
+	if (queue_env_read(fd, m->env, &err) < 0) {
+		free(m->env);
+		m->env = NULL;
+		/* Keep it for a person to look at; never delete mail. */
+		if (errno == EINVAL)
+			msg_aside(m->id, buf_cstr(&err));
+		else {
+			log_warnx("%s: %s; left in place", m->id,
+			    buf_cstr(&err));
+			r = -1;
+		}
+		goto out;
+	}
+	free(m->work);
+	m->work = NULL;
+	m->nwork = 0;
+	msg_sync_work(m);
+	r = 1;
+	if (keep) {
+		m->fd = fd;
+		q.nopen++;
+		fd = -1;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	buf_free(&path);
+	buf_free(&err);
+	return r;
+}
+
+/*
+ * msg_load - read active/ID and keep it in memory, light (msg_light());
+ * NULL if it is gone or bad (msg_read() sets a bad one aside).  The file
+ * is closed again once read: an attempt opens it to work on the message,
+ * so the descriptors held do not grow with the queue.
  */
 static struct msg *
 msg_load(const char *id)
 {
 	struct msg	*m;
-	struct buf	 err = BUF_INIT;
-	struct stat	 st;
 	unsigned	 h;
 
 	if (strlen(id) >= QUEUE_ID_MAX || strchr(id, '/') || id[0] == '.')
@@ -355,91 +438,17 @@ msg_load(const char *id)
 	m = xcalloc(1, sizeof(*m));
 	snprintf(m->id, sizeof(m->id), "%s", id);
 	m->heap = NOHEAP;
-	queue_path(&m->path, q.qdir, "active", id);
-	m->fd = msg_open(id, buf_cstr(&m->path));
-	if (m->fd < 0) {
-		if (errno == ELOOP || errno == EISDIR || errno == ENXIO ||
-		    errno == EACCES || errno == EPERM || errno == EWOULDBLOCK)
-			msg_aside(id, strerror(errno));
-		else if (errno != ENOENT)
-			log_warn("%s: open %s", id, buf_cstr(&m->path));
-		goto fail;
-	}
-	if (!queue_file_trusted(m->fd, q.owner)) {
-		msg_aside(id, "not a regular file with one link, the queue "
-		    "owner's alone");
-		goto fail;
-	}
-	if (queue_env_read(m->fd, &m->env, &err) < 0) {
-		/* Keep it for a person to look at; never delete mail. */
-		if (errno == EINVAL)
-			msg_aside(id, buf_cstr(&err));
-		else
-			log_warnx("%s: %s; left in place", id, buf_cstr(&err));
-		goto fail;
-	}
-	if (fstat(m->fd, &st) < 0) {
-		log_warn("%s: fstat %s", id, buf_cstr(&m->path));
-		queue_env_free(&m->env);
-		goto fail;
-	}
-	m->dev = st.st_dev;
-	m->ino = st.st_ino;
-	close(m->fd);
 	m->fd = -1;
-	m->nwork = 0;
-	msg_sync_work(m);
+	if (msg_read(m, 0) != 1) {
+		free(m);
+		return NULL;
+	}
+	msg_light(m);
 	h = hash(m->id) % MSG_BUCKETS;
 	m->next = q.msgs[h];
 	q.msgs[h] = m;
 	q.nmsgs++;
-	buf_free(&err);
 	return m;
-fail:
-	if (m->fd >= 0)
-		close(m->fd);
-	buf_free(&m->path);
-	buf_free(&err);
-	free(m);
-	return NULL;
-}
-
-static time_t	backoff(int);
-
-/*
- * msg_reopen - open m's file to work on it; 0, or -1 when that cannot be
- * done now.  When the file is gone (postsuper -h or -d moved it away) or
- * is no longer the one msg_load read and trusted, m is forgotten, and a
- * file under its name is read afresh, with msg_load's checks, by the next
- * pass over active/.
- */
-static int
-msg_reopen(struct msg *m)
-{
-	struct stat	 st;
-	int		 fd;
-
-	fd = open(buf_cstr(&m->path), O_RDWR | O_CLOEXEC | O_NOFOLLOW |
-	    O_NONBLOCK);
-	if (fd < 0 && errno != ENOENT && errno != ELOOP) {
-		/* Out of descriptors or memory: try it again later. */
-		log_warn("%s: open %s", m->id, buf_cstr(&m->path));
-		schedule(m, time(NULL) + backoff(1));
-		return -1;
-	}
-	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == m->dev &&
-	    st.st_ino == m->ino && queue_file_trusted(fd, q.owner)) {
-		m->fd = fd;
-		q.nopen++;
-		return 0;
-	}
-	if (fd >= 0) {
-		close(fd);
-		q.rescan = 1;
-	}
-	log_info("%s: no longer in the active queue", m->id);
-	msg_free(m);
-	return -1;
 }
 
 /* msg_record - append a state record durably; 0 or -1 (logged) */
@@ -722,7 +731,7 @@ job_argv(struct job *j, char **argv, size_t max)
 		argv[n++] = (char *)q.cfgdir;
 	}
 	argv[n++] = "-f";
-	argv[n++] = j->m->env.sender;
+	argv[n++] = j->m->env->sender;
 	argv[n++] = "--";
 	argv[n++] = j->nexthop;
 	argv[n++] = j->recipient;
@@ -867,13 +876,13 @@ agent_start(struct job *j)
 	r.origin = agent_origin(j->origin);
 	r.target = j->recipient;
 	if (local)
-		r.address = j->m->env.rcpt[j->rcpt].addr;
+		r.address = j->m->env->rcpt[j->rcpt].addr;
 	else if (strcmp(j->nexthop, "-") != 0)
 		r.privs = j->nexthop;
-	r.sender = j->m->env.sender;
+	r.sender = j->m->env->sender;
 	r.fd = j->m->fd;
-	r.start = j->m->env.data_off;
-	r.len = j->m->env.size;
+	r.start = j->m->env->data_off;
+	r.len = j->m->env->size;
 	if (local && (a = agent_idle(j->dest->key)) != NULL &&
 	    lspawn_send(a->fd, &r) < 0) {
 		agent_free(a);
@@ -940,8 +949,8 @@ job_start(struct job *j)
 	if (proc_spawn_fed(&j->p, argv, &j->in_fd) < 0)
 		return -1;
 	fcntl(j->in_fd, F_SETFL, O_NONBLOCK);
-	j->in_off = j->m->env.data_off;
-	j->in_end = j->m->env.data_off + j->m->env.size;
+	j->in_off = j->m->env->data_off;
+	j->in_end = j->m->env->data_off + j->m->env->size;
 started:
 	j->m->work[j->rcpt] = W_RUNNING;
 	j->dest->active++;
@@ -1018,8 +1027,8 @@ log_attempt(const struct msg *m, size_t i, const char *relay,
 	double		 total;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	total = (double)(now.tv_sec - m->env.arrival.tv_sec) +
-	    (double)(now.tv_nsec - m->env.arrival.tv_nsec) / 1e9;
+	total = (double)(now.tv_sec - m->env->arrival.tv_sec) +
+	    (double)(now.tv_nsec - m->env->arrival.tv_nsec) / 1e9;
 	if (total < 0)
 		total = 0;
 	char		 code[16];
@@ -1032,14 +1041,14 @@ log_attempt(const struct msg *m, size_t i, const char *relay,
 		code[n] = '\0';
 		dsn = code;
 	}
-	if (m->env.rcpt[i].parent >= 0)
+	if (m->env->rcpt[i].parent >= 0)
 		log_info("%s: to=<%s>, orig_to=<%s>, relay=%s, delay=%.2g, "
-		    "dsn=%s, status=%s (%s)", m->id, m->env.rcpt[i].addr,
-		    m->env.rcpt[m->env.rcpt[i].parent].addr, relay, total, dsn,
+		    "dsn=%s, status=%s (%s)", m->id, m->env->rcpt[i].addr,
+		    m->env->rcpt[m->env->rcpt[i].parent].addr, relay, total, dsn,
 		    status, reason);
 	else
 		log_info("%s: to=<%s>, relay=%s, delay=%.2g, dsn=%s, "
-		    "status=%s (%s)", m->id, m->env.rcpt[i].addr, relay, total,
+		    "status=%s (%s)", m->id, m->env->rcpt[i].addr, relay, total,
 		    dsn, status, reason);
 }
 
@@ -1047,8 +1056,8 @@ log_attempt(const struct msg *m, size_t i, const char *relay,
 static int
 is_last(const struct msg *m, size_t i)
 {
-	for (size_t k = 0; k < m->env.nrcpt; k++) {
-		enum queue_rcpt_state s = m->env.rcpt[k].state;
+	for (size_t k = 0; k < m->env->nrcpt; k++) {
+		enum queue_rcpt_state s = m->env->rcpt[k].state;
 
 		if (k != i && s != QR_SENT && s != QR_BOUNCED &&
 		    s != QR_EXPANDED)
@@ -1061,12 +1070,12 @@ is_last(const struct msg *m, size_t i)
 static void
 mark_sent(struct msg *m, size_t i, const char *reason)
 {
-	struct queue_rcpt	*rc = &m->env.rcpt[i];
+	struct queue_rcpt	*rc = &m->env->rcpt[i];
 	struct buf		 rec = BUF_INIT;
 
 	/* RFC 3461 4.1: NOTIFY=SUCCESS wants a report, queued (in settle)
 	 * before the recipient is done, as a bounce is. */
-	if ((rc->notify & QN_SUCCESS) && *m->env.sender != '\0') {
+	if ((rc->notify & QN_SUCCESS) && *m->env->sender != '\0') {
 		free(rc->dsn);
 		free(rc->reason);
 		rc->dsn = xstrdup("2.0.0");
@@ -1085,7 +1094,7 @@ mark_sent(struct msg *m, size_t i, const char *reason)
 		buf_addc(&rec, '\n');
 		msg_record(m, &rec);
 	}
-	m->env.rcpt[i].state = QR_SENT;
+	m->env->rcpt[i].state = QR_SENT;
 	m->work[i] = W_IDLE;
 	buf_free(&rec);
 }
@@ -1095,7 +1104,7 @@ static void
 mark_deferred(struct msg *m, size_t i, const char *reason)
 {
 	struct buf		 rec = BUF_INIT;
-	struct queue_rcpt	*rc = &m->env.rcpt[i];
+	struct queue_rcpt	*rc = &m->env->rcpt[i];
 	char			 dsn[16];
 
 	snprintf(dsn, sizeof(dsn), "%.*s", (int)strcspn(reason, " "),
@@ -1119,7 +1128,7 @@ mark_deferred(struct msg *m, size_t i, const char *reason)
 static void
 mark_failed(struct msg *m, size_t i, const char *reason)
 {
-	struct queue_rcpt	*rc = &m->env.rcpt[i];
+	struct queue_rcpt	*rc = &m->env->rcpt[i];
 	char			 dsn[16];
 
 	snprintf(dsn, sizeof(dsn), "%.*s", (int)strcspn(reason, " "),
@@ -1243,7 +1252,7 @@ static int
 expand(struct msg *m, size_t i, struct route *r, size_t n)
 {
 	struct buf	 rec = BUF_INIT;
-	size_t		 first = m->env.nrcpt;
+	size_t		 first = m->env->nrcpt;
 	int		 ok;
 	char		*addr;
 
@@ -1263,23 +1272,23 @@ expand(struct msg *m, size_t i, struct route *r, size_t n)
 	buf_free(&rec);
 	if (!ok)
 		return -1;
-	m->env.rcpt[i].state = QR_EXPANDED;
-	m->env.rcpt = xreallocarray(m->env.rcpt, first + n,
-	    sizeof(*m->env.rcpt));
+	m->env->rcpt[i].state = QR_EXPANDED;
+	m->env->rcpt = xreallocarray(m->env->rcpt, first + n,
+	    sizeof(*m->env->rcpt));
 	for (size_t k = 0; k < n; k++) {
-		struct queue_rcpt *rc = &m->env.rcpt[first + k];
+		struct queue_rcpt *rc = &m->env->rcpt[first + k];
 
 		memset(rc, 0, sizeof(*rc));
 		rc->addr = child_addr(&r[k]);
-		rc->orcpt = xstrdup(m->env.rcpt[i].orcpt);
-		rc->notify = m->env.rcpt[i].notify;
+		rc->orcpt = xstrdup(m->env->rcpt[i].orcpt);
+		rc->notify = m->env->rcpt[i].notify;
 		rc->parent = (int)i;
 		rc->transport = xstrdup(route_kind_word(r[k].kind));
 		rc->origin = xstrdup(route_origin_name(r[k].origin));
 		rc->nexthop = xstrdup(r[k].nexthop);
 		rc->recipient = xstrdup(r[k].recipient);
 	}
-	m->env.nrcpt = first + n;
+	m->env->nrcpt = first + n;
 	msg_sync_work(m);
 	return 0;
 }
@@ -1359,15 +1368,25 @@ routed(const struct queue_rcpt *rc, enum route_kind *kind,
 	return 0;
 }
 
+static time_t	backoff(int);
+
 /* attempt - try every recipient of m that is not final */
 static void
 attempt(struct msg *m)
 {
 	heap_remove(m);
-	if (msg_reopen(m) < 0)
+	switch (msg_read(m, 1)) {
+	case 1:
+		break;
+	case 0:
+		msg_free(m);
 		return;
-	for (size_t i = 0; i < m->env.nrcpt; i++) {
-		struct queue_rcpt *rc = &m->env.rcpt[i];
+	default:
+		schedule(m, time(NULL) + backoff(1));
+		return;
+	}
+	for (size_t i = 0; i < m->env->nrcpt; i++) {
+		struct queue_rcpt *rc = &m->env->rcpt[i];
 		struct route	*r;
 		ssize_t		 n;
 
@@ -1494,7 +1513,7 @@ inject_report(const char *from, const char *to, const struct buf *msg)
 static void
 report(struct msg *m, enum work which)
 {
-	struct dsn_rcpt	*d = xcalloc(m->env.nrcpt, sizeof(*d));
+	struct dsn_rcpt	*d = xcalloc(m->env->nrcpt, sizeof(*d));
 	struct dsn_report r;
 	struct buf	 msg = BUF_INIT, orig = BUF_INIT, from = BUF_INIT;
 	struct buf	 to = BUF_INIT, rec = BUF_INIT;
@@ -1502,8 +1521,8 @@ report(struct msg *m, enum work which)
 	const char	*dbl = cfg_get("double_bounce_sender");
 	int		 queued = 1;
 
-	for (size_t i = 0; i < m->env.nrcpt; i++) {
-		struct queue_rcpt *rc = &m->env.rcpt[i];
+	for (size_t i = 0; i < m->env->nrcpt; i++) {
+		struct queue_rcpt *rc = &m->env->rcpt[i];
 
 		if (m->work[i] != which)
 			continue;
@@ -1520,12 +1539,12 @@ report(struct msg *m, enum work which)
 		n++;
 	}
 	buf_printf(&from, "%s@%s", "MAILER-DAEMON", q.hostname);
-	buf_printf(&to, "%s", m->env.sender);
-	if (*m->env.sender == '\0')
+	buf_printf(&to, "%s", m->env->sender);
+	if (*m->env->sender == '\0')
 		/* A bounce bounced: tell the postmaster, from double-bounce. */
 		buf_sets(&to, cfg_get("2bounce_notice_recipient"));
-	if (strncmp(m->env.sender, dbl, strlen(dbl)) == 0 &&
-	    m->env.sender[strlen(dbl)] == '@') {
+	if (strncmp(m->env->sender, dbl, strlen(dbl)) == 0 &&
+	    m->env->sender[strlen(dbl)] == '@') {
 		log_info("%s: double bounce discarded", m->id);
 		queued = 0;
 		goto mark;
@@ -1535,21 +1554,21 @@ report(struct msg *m, enum work which)
 		queued = 0;
 		goto mark;
 	}
-	buf_reserve(&orig, (size_t)m->env.size);
-	if (pread(m->fd, orig.s, (size_t)m->env.size, m->env.data_off) !=
-	    m->env.size) {
+	buf_reserve(&orig, (size_t)m->env->size);
+	if (pread(m->fd, orig.s, (size_t)m->env->size, m->env->data_off) !=
+	    m->env->size) {
 		log_warn("%s: read queue file for bounce", m->id);
 		goto out;
 	}
-	orig.len = (size_t)m->env.size;
+	orig.len = (size_t)m->env->size;
 	memset(&r, 0, sizeof(r));
 	r.hostname = q.hostname;
 	r.queue_id = m->id;
 	r.from = buf_cstr(&from);
 	r.to = buf_cstr(&to);
-	r.envid = m->env.envid;
-	r.ret = m->env.ret;
-	r.arrival = m->env.arrival.tv_sec;
+	r.envid = m->env->envid;
+	r.ret = m->env->ret;
+	r.arrival = m->env->arrival.tv_sec;
 	r.now = time(NULL);
 	r.rcpt = d;
 	r.nrcpt = n;
@@ -1559,7 +1578,7 @@ report(struct msg *m, enum work which)
 	{
 		struct buf	 sender = BUF_INIT;
 
-		if (*m->env.sender == '\0')
+		if (*m->env->sender == '\0')
 			buf_printf(&sender, "%s@%s", dbl, q.hostname);
 		if (inject_report(buf_cstr(&sender), buf_cstr(&to), &msg) < 0)
 			queued = -1;
@@ -1571,7 +1590,7 @@ mark:
 	 * delivery repeated. */
 	if (queued < 0 && which == W_NOTIFY)
 		log_warnx("%s: success report not sent", m->id);
-	for (size_t i = 0; i < m->env.nrcpt; i++) {
+	for (size_t i = 0; i < m->env->nrcpt; i++) {
 		if (m->work[i] != which)
 			continue;
 		if (queued < 0 && which == W_FAILED) {
@@ -1581,11 +1600,11 @@ mark:
 		if (!is_last(m, i)) {
 			buf_printf(&rec, "done %zu\t%s\t%s\t", i,
 			    which == W_FAILED ? "bounced" : "sent",
-			    m->env.rcpt[i].dsn);
-			record_clean(&rec, m->env.rcpt[i].reason);
+			    m->env->rcpt[i].dsn);
+			record_clean(&rec, m->env->rcpt[i].reason);
 			buf_addc(&rec, '\n');
 		}
-		m->env.rcpt[i].state = which == W_FAILED ? QR_BOUNCED :
+		m->env->rcpt[i].state = which == W_FAILED ? QR_BOUNCED :
 		    QR_SENT;
 		m->work[i] = W_IDLE;
 	}
@@ -1617,19 +1636,20 @@ backoff(int n)
 static void
 settle(struct msg *m)
 {
-	int		 failed = 0, deferred = 0;
+	int		 failed = 0, deferred = 0, ndefers;
 	time_t		 now = time(NULL);
 	long long	 life;
+	struct buf	 path = BUF_INIT;
 
-	life = cfg_get_time(*m->env.sender ? "maximal_queue_lifetime" :
+	life = cfg_get_time(*m->env->sender ? "maximal_queue_lifetime" :
 	    "bounce_queue_lifetime");
-	for (size_t i = 0; i < m->env.nrcpt; i++) {
+	for (size_t i = 0; i < m->env->nrcpt; i++) {
 		if (m->work[i] == W_DEFERRED || (m->work[i] == W_IDLE &&
-		    m->env.rcpt[i].state == QR_DEFERRED)) {
+		    m->env->rcpt[i].state == QR_DEFERRED)) {
 			/* Too old: the last reason becomes the bounce. */
-			if (now - m->env.arrival.tv_sec >= life) {
+			if (now - m->env->arrival.tv_sec >= life) {
 				struct buf	 r = BUF_INIT;
-				const char	*why = m->env.rcpt[i].reason;
+				const char	*why = m->env->rcpt[i].reason;
 
 				buf_printf(&r, "5.4.7 delivery time expired; "
 				    "last error: %s", why ? why : "none");
@@ -1643,31 +1663,34 @@ settle(struct msg *m)
 	}
 	if (failed)
 		report(m, W_FAILED);
-	for (size_t i = 0; i < m->env.nrcpt; i++)
+	for (size_t i = 0; i < m->env->nrcpt; i++)
 		if (m->work[i] == W_NOTIFY) {
 			report(m, W_NOTIFY);
 			break;
 		}
-	for (size_t i = 0; i < m->env.nrcpt; i++)
+	for (size_t i = 0; i < m->env->nrcpt; i++)
 		if (m->work[i] == W_DEFERRED)
 			deferred++;
 	if (!is_last(m, (size_t)-1) || deferred) {
-		for (size_t i = 0; i < m->env.nrcpt; i++)
+		for (size_t i = 0; i < m->env->nrcpt; i++)
 			if (m->work[i] == W_DEFERRED)
 				m->work[i] = W_IDLE;
-		m->env.ndefers++;
+		ndefers = ++m->env->ndefers;
 		msg_close(m);
+		msg_light(m);
 		if (q.once)
 			msg_free(m);		/* -f: one pass only */
 		else
-			schedule(m, now + backoff(m->env.ndefers));
+			schedule(m, now + backoff(ndefers));
 		return;
 	}
 	/* Every recipient is final. */
-	if (unlink(buf_cstr(&m->path)) < 0 && errno != ENOENT)
-		log_warn("%s: remove %s", m->id, buf_cstr(&m->path));
+	msg_path(m, &path);
+	if (unlink(buf_cstr(&path)) < 0 && errno != ENOENT)
+		log_warn("%s: remove %s", m->id, buf_cstr(&path));
 	else
 		log_info("%s: removed", m->id);
+	buf_free(&path);
 	msg_free(m);
 }
 
@@ -1810,8 +1833,8 @@ etrn_allowed(const char *dom, time_t now)
 static int
 rcpt_in_domain(const struct msg *m, const char *dom)
 {
-	for (size_t i = 0; i < m->env.nrcpt; i++) {
-		const struct queue_rcpt	*rc = &m->env.rcpt[i];
+	for (size_t i = 0; i < m->env->nrcpt; i++) {
+		const struct queue_rcpt	*rc = &m->env->rcpt[i];
 		const char		*at = strrchr(rc->addr, '@');
 
 		if (rc->state == QR_SENT || rc->state == QR_BOUNCED ||
@@ -1838,12 +1861,21 @@ flush_domain(const char *dom)
 		return;
 	}
 	for (size_t b = 0; b < MSG_BUCKETS; b++)
-		for (struct msg *m = q.msgs[b]; m; m = m->next)
-			if (m->inflight == 0 && m->heap != NOHEAP &&
-			    m->due > now && rcpt_in_domain(m, dom)) {
+		for (struct msg *m = q.msgs[b]; m; m = m->next) {
+			int	 hit;
+
+			/* Waiting messages are light: read each one's
+			 * recipients for the look. */
+			if (m->inflight != 0 || m->heap == NOHEAP ||
+			    m->due <= now || msg_read(m, 0) != 1)
+				continue;
+			hit = rcpt_in_domain(m, dom);
+			msg_light(m);
+			if (hit) {
 				schedule(m, now);
 				n++;
 			}
+		}
 	log_info("ETRN %s: %zu message(s) to try now", dom, n);
 }
 

@@ -14,6 +14,7 @@ setup() {
 	qtrust:*) qtrust_setup ;;
 	smtpd:*) smtpd_setup ;;
 	local:*) local_setup ;;
+	q15scale:*) q15scale_setup ;;
 	esac
 }
 
@@ -23,6 +24,7 @@ teardown() {
 	qtrust:*) qtrust_teardown ;;
 	smtpd:*) smtpd_teardown ;;
 	local:*) local_teardown ;;
+	q15scale:*) q15scale_teardown ;;
 	esac
 }
 
@@ -1043,4 +1045,43 @@ maildir_spool() {
 	mail -N -f "$MB" <<<$'d 1\nq'
 	[ "$(grep -c '^From ' "$MB")" -eq 1 ]
 	grep -qx 'old mail 2' "$MB"
+}
+
+# q15scale: floods that would make queue-run run out of descriptors.
+
+q15scale_setup() {
+	instance "local_recipient_maps = static:any" \
+	    "smtpd_client_connection_rate_limit = 0" \
+	    "minimal_backoff_time = 1s" "maximal_backoff_time = 2s"
+	LPID= QRPID=
+}
+
+q15scale_teardown() {
+	smtpd_teardown
+}
+
+@test "q15scale: a flood of 400 messages over SMTP into a queue-run under ulimit -n 64 is all delivered" {
+	bash -c "ulimit -n 64 && exec queue-run" & QRPID=$!
+	smtpd_listen
+	# An outside client sends as fast as it can, one session each.
+	run python3 - "$PORT" <<-'EOF2'
+	import smtplib, sys
+	ok = 0
+	for i in range(400):
+	    s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=30)
+	    s.sendmail("a@outside.test", ["u%d@mx.example.test" % (i % 20)],
+	        "Subject: flood %d\r\n\r\nflood %d\r\n" % (i, i))
+	    s.quit()
+	    ok += 1
+	print(ok)
+	EOF2
+	[ "$status" -eq 0 ]
+	[ "$output" = 400 ]
+	wait_for '[ "$(cat "$INST"/mail/u* | grep -c "^From ")" -eq 400 ]' 60
+	[ "$(queued)" -eq 0 ]
+	# No attempt failed for want of a descriptor, and it still delivers.
+	run grep -c 'Too many open files' "$INST/maillog"
+	[ "$output" -eq 0 ]
+	printf 'Subject: after\n\nafter\n' | sendmail -i u1@mx.example.test
+	wait_for 'grep -q "^Subject: after$" "$INST/mail/u1"' 20
 }
