@@ -368,6 +368,7 @@ msg_read(struct msg *m, int keep)
 	struct buf	 path = BUF_INIT, err = BUF_INIT;
 	int		 fd, r = 0;
 
+	msg_light(m);		/* what was read before is read afresh */
 	msg_path(m, &path);
 	fd = msg_open(m->id, buf_cstr(&path));
 	if (fd < 0) {
