@@ -125,3 +125,28 @@ delivered() {
 	echo "peak ${hwm[*]}"
 	[ "$((hwm[1] - hwm[0]))" -lt 256 ]
 }
+
+@test "queue-scale: a mailbox agent keeps one spare lock file between appends, and removes it" {
+	echo "max_idle = 5s" >>"$INST/etc/main.cf"
+	queue-run $CF & QRPID=$!
+	for i in 1 2 3; do
+		printf 'Subject: k%d\n\nk\n' "$i" | sendmail -i u1@mx.example.test
+	done
+	wait_for '[ "$(grep -c "^From " "$INST/mail/u1" 2>/dev/null)" = 3 ]' 20
+	# Idle agent: the lock is let go, its file kept under the agent's pid.
+	wait_for '[ "$(queued)" -eq 0 ]' 10
+	[ ! -e "$INST/mail/u1.lock" ]
+	spare=$(ls "$INST/mail" | grep '^u1\.lock\.[0-9]*$')
+	[ -n "$spare" ]
+	[ "$(stat -c %h "$INST/mail/$spare")" -eq 1 ]
+	kill -0 "${spare#u1.lock.}"
+	# A later message takes and gives back the same file.
+	ino=$(stat -c %i "$INST/mail/$spare")
+	printf 'Subject: k4\n\nk\n' | sendmail -i u1@mx.example.test
+	wait_for '[ "$(grep -c "^From " "$INST/mail/u1")" = 4 ]' 20
+	wait_for '[ ! -e "$INST/mail/u1.lock" ]' 5
+	[ "$(stat -c %i "$INST/mail/$spare")" = "$ino" ]
+	# The agent ends after max_idle and leaves no file behind.
+	wait_for '[ -z "$(ls "$INST/mail" | grep lock)" ]' 30
+	[ "$(grep -c '^From ' "$INST/mail/u1")" -eq 4 ]
+}
