@@ -1,4 +1,5 @@
 # pipemail - plain GNU make.  Targets: all deps test install clean run bench
+# fuzz (fuzz-NAME, fuzz-build, fuzz-deps: see fuzz/README)
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 SYSCONFDIR ?= $(PREFIX)/etc/pipemail
@@ -122,24 +123,59 @@ RUN_PORT  ?= 2525
 run: deps all
 	@BUILD=$(BUILD) RUN_DIR=$(RUN_DIR) RUN_PORT=$(RUN_PORT) t/run-instance
 
-# make fuzz: the smtpd parser and DATA decoder under libFuzzer for
-# FUZZ_TIME seconds (clang needed; its -Wformat=2 also warns about the
-# vprintf-style helpers in exits.c, hence -Wno-format-nonliteral).
+# make fuzz: every fuzz/fuzz_NAME.c is a libFuzzer target; each is built
+# with clang (libcommon too, into $(FUZZ_DIR), so make and make test are
+# untouched) and run for FUZZ_TIME seconds over a copy of its seed corpus
+# fuzz/corpus/NAME and the crashes it once found, fuzz/regress/NAME.
+# make fuzz-NAME runs one; make fuzz-build only builds.  A crash stops
+# the run, its input saved as $(FUZZ_DIR)/crash-NAME-*.  clang's
+# -Wformat=2 also warns about the vprintf-style helpers in exits.c, hence
+# -Wno-format-nonliteral.
 FUZZ_TIME ?= 60
 FUZZ_CC   ?= clang
-FUZZ_SRC  := libcommon/smtpd_parse.c libcommon/buf.c libcommon/mem.c \
-             libcommon/exits.c
-fuzz: $(BUILD)/fuzz/fuzz_smtpd
-	@mkdir -p $(BUILD)/fuzz/corpus-smtpd
-	$(BUILD)/fuzz/fuzz_smtpd -max_total_time=$(FUZZ_TIME) \
-	  $(BUILD)/fuzz/corpus-smtpd
+FUZZ_DIR  := $(BUILD)/fuzz
+FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+FUZZ_OBJ  := $(LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/fuzz/memfile.o
+FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
+             -fsanitize=fuzzer-no-link -std=c11 -D_POSIX_C_SOURCE=200809L \
+             -D_DEFAULT_SOURCE $(WARN) -Wno-format-nonliteral -Werror \
+             -DPIPEMAIL_SYSCONFDIR='"$(SYSCONFDIR)"' \
+             -DPIPEMAIL_BINDIR='"$(PREFIX)/sbin"' -Ilibcommon $(PKG_CFLAGS)
+FUZZ_OPTS ?= -timeout=20 -rss_limit_mb=1024
+# Debian packages for make fuzz: clang and its fuzzer runtime.
+FUZZ_PKGS := clang libclang-rt-14-dev
 
-$(BUILD)/fuzz/fuzz_smtpd: fuzz/fuzz_smtpd.c $(FUZZ_SRC) libcommon/smtpd.h
+.PHONY: fuzz-deps fuzz-build
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEPS_PKGS="$(FUZZ_PKGS)"
+
+.SECONDARY: $(FUZZ_NAMES:%=$(FUZZ_DIR)/obj/fuzz/fuzz_%.o)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	@for n in $(FUZZ_NAMES); do \
+	  $(MAKE) --no-print-directory fuzz-$$n || exit 1; done
+
+fuzz-%: $(FUZZ_DIR)/fuzz_%
+	@mkdir -p $(FUZZ_DIR)/corpus/$*
+	@cp -f fuzz/corpus/$*/* $(FUZZ_DIR)/corpus/$*/ 2>/dev/null || true
+	$(FUZZ_DIR)/fuzz_$* $(FUZZ_OPTS) -max_total_time=$(FUZZ_TIME) \
+	  -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/crash-$*- \
+	  $(FUZZ_DIR)/corpus/$* $(wildcard fuzz/regress/$*)
+
+$(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
-	  -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -Werror \
-	  -Wno-format-nonliteral \
-	  -Ilibcommon -o $@ fuzz/fuzz_smtpd.c $(FUZZ_SRC)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_DIR)/libcommon.a: $(FUZZ_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/fuzz/fuzz_%.o $(FUZZ_DIR)/libcommon.a
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 bench: all
 	@bench/run
@@ -147,4 +183,4 @@ bench: all
 clean:
 	rm -rf build build-san
 
--include $(LIB_OBJ:.o=.d) $(BIN_OBJ:.o=.d) $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%.d)
+-include $(LIB_OBJ:.o=.d) $(BIN_OBJ:.o=.d) $(wildcard $(FUZZ_DIR)/obj/*/*.d) $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%.d)

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "buf.h"
 #include "config.h"
 #include "exits.h"
@@ -33,7 +34,7 @@
 
 /* sender_arg - -f's value: "" and "<>" are the null sender */
 static const char *
-sender_arg(char *s)
+sender_arg(char *s, struct buf *quoted)
 {
 	size_t	 n = strlen(s);
 
@@ -44,6 +45,15 @@ sender_arg(char *s)
 	if (!mbox_sender_ok(s))
 		die_perm(EX_DATAERR, "5.1.7 bad sender address: control "
 		    "character");
+	/*
+	 * Another MTA's mailbox command passes the sender unquoted (Postfix's
+	 * $SENDER): "a  Mon Jan  1 00:00:00 2001 b"@x would make a From line
+	 * whose first word is "a" and whose date is the sender's.  Quote it
+	 * as our own queue does; a sender with quotes is taken as written.
+	 */
+	if (*s != '\0' && strchr(s, '"') == NULL &&
+	    addr_quote(s, quoted) == 0)
+		return buf_cstr(quoted);
 	return s;
 }
 
@@ -234,6 +244,7 @@ main(int argc, char **argv)
 	struct timespec	 t0;
 	struct buf	 why = BUF_INIT;
 	struct local_target *targets = NULL;
+	struct buf	 sender = BUF_INIT;	/* -f's value, quoted */
 	enum local_origin origin = LOCAL_FROM_ALIAS;
 	const char	*dir = NULL;
 	int		 ch, status, n = 0;
@@ -244,6 +255,10 @@ main(int argc, char **argv)
 	while ((ch = getopt(argc, argv, "a:c:df:m:o:u:w:x:")) != -1) {
 		switch (ch) {
 		case 'a':
+			/* It becomes Delivered-To: one line, no header more. */
+			if (!mbox_sender_ok(optarg))
+				die_perm(EX_DATAERR, "5.1.3 bad recipient "
+				    "address: control character");
 			c.address = optarg;
 			break;
 		case 'c':
@@ -252,7 +267,7 @@ main(int argc, char **argv)
 		case 'd':	/* mail.local's "deliver": the default */
 			break;
 		case 'f':
-			m.sender = sender_arg(optarg);
+			m.sender = sender_arg(optarg, &sender);
 			break;
 		case 'm':
 			add_target(&targets, &n, LOCAL_MAILDIR, optarg);
@@ -296,6 +311,7 @@ main(int argc, char **argv)
 	if (n > 1) {
 		status = many(&c, targets, n, &m, &t0);
 		free(targets);
+		buf_free(&sender);
 		return status;
 	}
 	status = one(&c, &targets[0], &m, &t0, &why);
@@ -305,6 +321,7 @@ main(int argc, char **argv)
 	if (getenv("PIPEMAIL_QUEUE_ID") != NULL)
 		printf("%s\n", buf_cstr(&why));
 	buf_free(&why);
+	buf_free(&sender);
 	free(targets);
 	return EX_OK;
 }

@@ -4,7 +4,7 @@
 #include "exits.h"
 #include "maps_cmd.h"
 
-#define USAGE	"postalias [-c config_dir] [-fNnrsvw] [-i] [-q key | -d key] " \
+#define USAGE	"postalias [-c config_dir] [-fNnorsvw] [-i] [-q key | -d key] " \
 		"[type:]file..."
 
 int

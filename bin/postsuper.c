@@ -1,18 +1,24 @@
 /*
  * postsuper - queue maintenance, as Postfix's postsuper(1): delete
- * queued messages (-d), put them on hold (-h), release them (-H).
+ * queued messages (-d), put them on hold (-h), release them (-H); list
+ * the files queue-run set aside (-l) and count every queue (-s).
  *
  * Each option takes a queue id, ALL, or "-" for ids on standard input
  * (one per line; the first word counts, and a trailing "*" or "!" as
  * mailq(1) prints is dropped).  Options may repeat; deletions are done
- * first, then holds, then releases.  The work is queue_cmd's; this is the
+ * first, then holds, then releases.  A trailing queue name "corrupt" (as
+ * Postfix's "postsuper -d ALL deferred" names a queue) makes -d remove
+ * files set aside in corrupt/ instead.  The work is queue_cmd's; this is the
  * command line, the privilege check and the report.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -21,14 +27,16 @@
 #include "log.h"
 #include "mem.h"
 #include "priv.h"
+#include "queue.h"
 #include "queue_cmd.h"
 
-#define USAGE	"postsuper [-c DIR] [-d ID|ALL|-] [-h ID|ALL|-] [-H ID|ALL|-]"
+#define USAGE	"postsuper [-c DIR] [-ls] [-d ID|ALL|-] [-h ID|ALL|-] " \
+		"[-H ID|ALL|-] [corrupt]"
 #define STDIN_MAX	(64 * 1024 * 1024)	/* ids read from "-", bytes */
 #define NOPS		3
 
 /* What one operation does, in the order they are done. */
-static const struct {
+static struct {
 	enum queue_cmd_op	 op;
 	const char		*source;	/* where ALL looks */
 	const char		*done;		/* per message, logged */
@@ -39,6 +47,14 @@ static const struct {
 	{ QUEUE_CMD_RELEASE, "hold", "released from hold",
 	    "Released from hold" },
 };
+
+/* corrupt_ops - "corrupt" named: -d removes set-aside files */
+static void
+corrupt_ops(void)
+{
+	ops[0].op = QUEUE_CMD_DELETE_CORRUPT;
+	ops[0].source = "corrupt";
+}
 
 /* add_arg - remember one -d/-h/-H argument */
 static void
@@ -168,23 +184,96 @@ run_op(const char *qdir, size_t k, const struct cfg_list *args, int *failed)
 	return count;
 }
 
+/* count - the entries of one queue subdirectory that are not dot files */
+static size_t
+count(const char *qdir, const char *sub)
+{
+	struct buf	 p = BUF_INIT;
+	DIR		*d;
+	struct dirent	*de;
+	size_t		 n = 0;
+
+	queue_path(&p, qdir, sub, NULL);
+	if ((d = opendir(buf_cstr(&p))) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.')
+				n++;
+		closedir(d);
+	} else if (errno != ENOENT)
+		log_warn("open %s", buf_cstr(&p));
+	buf_free(&p);
+	return n;
+}
+
+/* list_corrupt - -l: each file set aside, its size and when; a status */
+static int
+list_corrupt(const char *qdir)
+{
+	struct cfg_list	 ids = { NULL, 0 };
+	struct buf	 err = BUF_INIT, p = BUF_INIT;
+	int		 r = EX_OK;
+
+	if (queue_cmd_ids(qdir, "corrupt", &ids, &err) < 0) {
+		log_warnx("%s", buf_cstr(&err));
+		r = EX_TEMPFAIL;
+	}
+	for (size_t i = 0; i < ids.n; i++) {
+		struct stat	 st;
+		struct tm	 tm;
+		char		 when[32];
+
+		queue_path(&p, qdir, "corrupt", ids.v[i]);
+		if (lstat(buf_cstr(&p), &st) < 0)
+			continue;
+		if (localtime_r(&st.st_mtime, &tm) == NULL ||
+		    strftime(when, sizeof(when), "%a %b %e %H:%M:%S", &tm) == 0)
+			when[0] = '\0';
+		printf("%-30s %10lld %s\n", ids.v[i], (long long)st.st_size,
+		    when);
+	}
+	printf("-- %zu file%s set aside in corrupt/\n", ids.n,
+	    ids.n == 1 ? "" : "s");
+	cfg_list_free(&ids);
+	buf_free(&err);
+	buf_free(&p);
+	return r;
+}
+
+/* check - -s: how many files each queue holds */
+static void
+check(const char *qdir)
+{
+	static const char *const subs[] = { "active", "hold", "maildrop",
+	    "corrupt" };
+
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		printf("%s: %zu\n", subs[i], count(qdir, subs[i]));
+}
+
 int
 main(int argc, char **argv)
 {
 	struct cfg_list	 args[NOPS];
 	const char	*dir = NULL;
 	char		*qdir;
-	int		 ch, stdin_used = 0, failed = 0;
+	int		 ch, stdin_used = 0, failed = 0, list = 0, chk = 0;
+	int		 corrupt = 0;
 
 	die_set_progname(argv[0]);
 	log_set_stderr(1);
 	memset(args, 0, sizeof(args));
-	while ((ch = getopt(argc, argv, "c:d:h:H:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:d:h:H:ls")) != -1) {
 		size_t	 k;
 
 		switch (ch) {
 		case 'c':
 			dir = optarg;
+			continue;
+		case 'l':
+			list = 1;
+			continue;
+		case 's':
+			chk = 1;
 			continue;
 		case 'd':
 			k = 0;
@@ -205,12 +294,21 @@ main(int argc, char **argv)
 		} else
 			add_arg(&args[k], optarg);
 	}
-	if (optind != argc)
+	/* A queue name after the options: only corrupt/ is ours to name. */
+	if (optind + 1 == argc && strcmp(argv[optind], "corrupt") == 0) {
+		if (args[1].n != 0 || args[2].n != 0)
+			die_usage(USAGE);
+		corrupt = 1;
+	} else if (optind != argc)
 		die_usage(USAGE);
 
 	cfg_load(dir);
 	qdir = cfg_path(cfg_get("queue_directory"));
 	become_owner();
+	if (corrupt)
+		corrupt_ops();
+	if (chk)
+		check(qdir);
 	for (size_t k = 0; k < NOPS; k++) {
 		size_t	 n;
 
@@ -220,6 +318,11 @@ main(int argc, char **argv)
 		log_info("%s: %zu message%s", ops[k].total, n,
 		    n == 1 ? "" : "s");
 	}
+
+	if (list && list_corrupt(qdir) != EX_OK)
+		failed = 1;
+	if (fflush(stdout) != 0)
+		failed = 1;
 
 	/* Clean up. */
 	for (size_t k = 0; k < NOPS; k++)

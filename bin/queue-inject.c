@@ -37,6 +37,7 @@
 #include "log.h"
 #include "mem.h"
 #include "priv.h"
+#include "qspace.h"
 #include "queue.h"
 
 #define USAGE	"queue-inject [-c DIR] [-h] [-e FD | -f SENDER RCPT... | -s] " \
@@ -216,7 +217,8 @@ copy_message(struct copy *c, struct source *src, struct buf *why)
 		goto ioerr;
 	return 0;
 ioerr:
-	buf_printf(why, "4.3.0 write queue file: %s", strerror(errno));
+	buf_printf(why, "%s write queue file: %s", qspace_dsn(errno),
+	    strerror(errno));
 	return EX_TEMPFAIL;
 }
 
@@ -486,7 +488,7 @@ inject_one(struct inject *ij, struct source *src, struct queue_env *env,
 
 	if ((ij->drop ? queue_new_open_drop(ij->qdir, &qn, &e) :
 	    queue_new_open(ij->qdir, &qn, &e)) < 0) {
-		buf_printf(why, "4.3.0 %s", buf_cstr(&e));
+		buf_printf(why, "%s %s", qspace_dsn(errno), buf_cstr(&e));
 		buf_free(&e);
 		source_skip(src, env, &ij->hold);
 		return EX_TEMPFAIL;
@@ -503,7 +505,7 @@ inject_one(struct inject *ij, struct source *src, struct queue_env *env,
 	c.in_head = 1;
 	c.limit = cfg_get_size("message_size_limit");
 	if (queue_new_write(&qn, head.s, head.len) < 0) {
-		buf_printf(why, "4.3.0 write queue file: %s",
+		buf_printf(why, "%s write queue file: %s", qspace_dsn(errno),
 		    strerror(errno));
 		r = EX_TEMPFAIL;
 	} else
@@ -523,12 +525,14 @@ inject_one(struct inject *ij, struct source *src, struct queue_env *env,
 	if (r == 0 && queue_new_envelope(&qn, env, &e) < 0) {
 		r = errno == EINVAL || errno == EFBIG ? EX_DATAERR :
 		    EX_TEMPFAIL;
-		buf_printf(why, "%s %s", r == EX_DATAERR ? "5.6.0" : "4.3.0",
-		    buf_cstr(&e));
+		buf_printf(why, "%s %s", r == EX_DATAERR ? "5.6.0" :
+		    qspace_dsn(errno), buf_cstr(&e));
 	}
 	if (r == 0 && queue_new_commit(&qn, ij->hold && !ij->drop, why) < 0) {
+		int	 saved = errno;
+
 		buf_reset(&e);
-		buf_printf(&e, "4.3.0 %s", buf_cstr(why));
+		buf_printf(&e, "%s %s", qspace_dsn(saved), buf_cstr(why));
 		buf_set(why, e.s, e.len);
 		r = EX_TEMPFAIL;
 	} else if (r != 0)
@@ -671,6 +675,18 @@ main(int argc, char **argv)
 		free(qdir);
 		return r;
 	}
+
+	/*
+	 * A message from the command line is refused before it is read
+	 * when the queue has no room (qspace.h); one with -e (sendmail,
+	 * which checked, and queue-run's reports, which must get through)
+	 * is only refused by a failing write.
+	 */
+	if (ij.envfd < 0 && qspace_check(qdir, 0, &why) == 1) {
+		qspace_warn(qdir, "queue-inject: %s", buf_cstr(&why));
+		die_perm(EX_TEMPFAIL, "%s", buf_cstr(&why));
+	}
+	buf_reset(&why);
 
 	/* Without -f, the sender is the invoking user at myorigin. */
 	if (env.sender == NULL && ij.envfd < 0) {

@@ -7,6 +7,9 @@
  */
 #include <signal.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -134,6 +137,12 @@ main(int argc, char **argv)
 
 	/* A reader that went away is a write error, not a signal. */
 	signal(SIGPIPE, SIG_IGN);
+#ifdef __linux__
+	/* Serving queue-run: end with it, not after the lookup in hand (a
+	 * parent gone before this line leaves standard input at its end). */
+	if (server)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
 	cfg_load(dir);
 	if ((e = route_open(&err)) == NULL)
 		die_perm(EX_CONFIG, "%s %s", exit_info(EX_CONFIG)->dsn,

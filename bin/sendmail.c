@@ -230,6 +230,20 @@ flush(const char *dir, int verbose)
 	exec_sibling("queue-run", dir, args, 1);
 }
 
+/* verify - sendmail -bv: route-transport ADDRESS..., the addresses after
+ * "--" so that none is read as an option ("-c/elsewhere" would choose its
+ * configuration); only returns by dying */
+static noreturn void
+verify(const char *dir, char **addrs, int n)
+{
+	char	**args = xcalloc((size_t)n + 1, sizeof(*args));
+
+	args[0] = "--";
+	for (int i = 0; i < n; i++)
+		args[i + 1] = addrs[i];
+	exec_sibling("route-transport", dir, args, n + 1);
+}
+
 /* other_option - -o: -oi is -i, -oA names the alias database; the
  * options MUAs pass by habit are accepted quietly, the rest warned of */
 static void
@@ -422,7 +436,7 @@ main(int argc, char **argv)
 	case MODE_VERIFY:
 		if (argc == 0)
 			die_usage(USAGE);
-		exec_sibling("route-transport", dir, argv, argc);
+		verify(dir, argv, argc);
 	case MODE_FLUSH:
 		flush(dir, o.flags & SUBMIT_F_VERBOSE);
 	case MODE_ENQUEUE:

@@ -126,6 +126,11 @@ main(int argc, char **argv)
 		smtpd_client_from_env(STDIN_FILENO, &cl);
 		if (priv_drop_user(cfg_get("mail_owner"), &err) < 0)
 			die_temp("4.3.0 %s", buf_cstr(&err));
+		/* As the listener: a client is never served as root. */
+		if (geteuid() == 0 || getuid() == 0)
+			die_perm(EX_CONFIG, "5.3.5 still root after dropping "
+			    "to mail_owner %s: refusing to serve",
+			    cfg_get("mail_owner"));
 		memset(&so, 0, sizeof(so));
 		so.config_dir = dir;
 		so.fd_in = STDIN_FILENO;

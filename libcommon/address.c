@@ -876,9 +876,18 @@ lex_delimited(struct lex *lx, size_t i, int ws)
 	for (i++; i < lx->len && lx->s[i] != close; i++) {
 		char	 c = lx->s[i];
 
-		if (c == '\\' && i + 1 < lx->len)
+		if (c == '\\' && i + 1 < lx->len) {
 			c = lx->s[++i];
-		else if (c == '\r' || c == '\n' || (!q && is_wsp(c)))
+			/*
+			 * No form carries a NUL; a literal's text is written
+			 * back unquoted, so it may not get a bracket, a
+			 * backslash, white space (which unfolding drops) or
+			 * a control.
+			 */
+			if (c == '\0' || (!q && (c == '[' || c == ']' ||
+			    c == '\\' || (unsigned char)c <= ' ')))
+				break;
+		} else if (c == '\r' || c == '\n' || (!q && is_wsp(c)))
 			continue;
 		else if (c == '\0' || (!q && c == '['))
 			break;
@@ -903,6 +912,8 @@ lex_run(struct lex *lx)
 {
 	size_t	 i = 0;
 	int	 ws = 0;
+
+	buf_reserve(&lx->text, 1);	/* tokens point into text.s */
 
 	while (i < lx->len) {
 		unsigned char	 c = (unsigned char)lx->s[i];

@@ -185,7 +185,8 @@ alias_add(struct alias_items *items, const char *s, size_t len)
 	}
 	it = &items->v[items->n++];
 	it->kind = kind;
-	it->text = xstrndup(t.s + skip, t.len - skip);
+	/* t.s is NULL when the item was "" */
+	it->text = xstrndup(t.s ? t.s + skip : "", t.len - skip);
 	buf_free(&t);
 }
 

@@ -950,7 +950,8 @@ expand_logical(struct exp *x, const char *s, size_t len, size_t i,
 	    expand(x, r, rlen, eval, &b) < 0)
 		goto out;
 	if (eval)
-		cond = (a.len == b.len && memcmp(a.s, b.s, a.len) == 0) != ne;
+		cond = (a.len == b.len &&
+		    (a.len == 0 || memcmp(a.s, b.s, a.len) == 0)) != ne;
 	if (i == len)
 		rc = eval && cond ? emit(x, out, "true", 4) : 0;
 	else if (s[i] == '?' || s[i] == ':')

@@ -9,7 +9,9 @@
  * appends strerror(errno).  Message bodies and passwords are never logged.
  * A forked process that closes descriptors it did not open keeps
  * log_fileno() (the maillog_file, or -1) and calls log_after_fork() first,
- * so syslog(3) reconnects on its own.
+ * so syslog(3) reconnects on its own.  Every line is passed through
+ * log_sanitize() first: control characters (C0 but tab, DEL, C1 whether
+ * raw or UTF-8) and bytes that are no valid UTF-8 become '?', in place.
  */
 #ifndef PIPEMAIL_LOG_H
 #define PIPEMAIL_LOG_H
@@ -20,6 +22,7 @@ void	 log_set_stderr(int);
 void	 log_set_debug(int);
 int	 log_fileno(void);
 void	 log_after_fork(void);
+void	 log_sanitize(char *);
 void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

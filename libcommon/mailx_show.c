@@ -43,8 +43,13 @@ first_person(const char *v, size_t n, int want_addr, struct buf *out)
 			continue;
 		if (!want_addr && l.v[i].name != NULL && *l.v[i].name)
 			decoded(l.v[i].name, strlen(l.v[i].name), out);
-		else
-			buf_sets(out, l.v[i].addr);
+		else {
+			/* An address is no safer than a name: a quoted
+			 * local part may hold ESC or C1 controls. */
+			buf_sets(out, "");
+			mailx_mime_safe(l.v[i].addr, strlen(l.v[i].addr),
+			    out);
+		}
 		found = 1;
 	}
 	addr_list_free(&l);
@@ -74,7 +79,8 @@ mailx_show_sender(struct mailbox *mb, size_t i, int want_addr,
 /*
  * mailx_show_author_file - replace out with the file name Save, Copy
  * and followup derive from the author of message i: the local part of
- * the sender's address, '/' made '_', never "", "." or ".."
+ * the sender's address, '/', control characters and a leading '.', '+',
+ * '~', '-', '&', '%', '#', '|' or '!' made '_', never ""
  */
 void
 mailx_show_author_file(struct mailbox *mb, size_t i, struct buf *out)
@@ -84,11 +90,20 @@ mailx_show_author_file(struct mailbox *mb, size_t i, struct buf *out)
 	mailx_show_sender(mb, i, 1, out);
 	if ((at = memchr(out->s, '@', out->len)) != NULL)
 		buf_truncate(out, (size_t)(at - out->s));
-	for (size_t k = 0; k < out->len; k++)
-		if (out->s[k] == '/' || out->s[k] == '\0')
+	/*
+	 * The sender wrote this name: it must stay a plain file in the
+	 * current (or folder) directory.  A leading '+' or '~' would be a
+	 * folder name ("+.forward" is ~/.forward), '.' a hidden file, '-'
+	 * an option to whatever reads it, and the folder names &, %, #.
+	 */
+	for (size_t k = 0; k < out->len; k++) {
+		unsigned char	 c = (unsigned char)out->s[k];
+
+		if (c == '/' || c < 0x20 || c == 0x7f || c == '\\' ||
+		    (k == 0 && strchr(".+~-&%#|!", c) != NULL))
 			out->s[k] = '_';
-	if (out->len == 0 || strcmp(out->s, ".") == 0 ||
-	    strcmp(out->s, "..") == 0)
+	}
+	if (out->len == 0)
 		buf_sets(out, "mbox.saved");
 }
 

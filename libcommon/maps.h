@@ -56,6 +56,13 @@ enum map_result {
 #define MAP_NUL		0x02	/* build: store keys and values with a NUL */
 #define MAP_CONFIG	0x40	/* the spec is a main.cf value: a relative
 				 * file name is relative to the config dir */
+/*
+ * MAP_NO_REGSUB: in regexp and pcre tables a rule whose result takes text
+ * from the key ($1) is skipped with a warning (Postfix's rule for
+ * alias_maps: a sender's text must never become part of a command or a
+ * file name).
+ */
+#define MAP_NO_REGSUB	0x80
 
 struct map;
 struct map_list;

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "maps.h"
 #include "mem.h"
+#include "priv.h"
 
 /* cmd_fatal - "prog: fatal: message" on stderr; returns status */
 static int
@@ -76,6 +77,76 @@ map_cmd_spec(const char *arg)
 	return buf_release(&s);
 }
 
+/* owner_of - the first owner other than root among the source file (the
+ * link itself, when it is one), FILE.db and their directory; 0 with none */
+static int
+owner_of(const char *name, uid_t *uid, gid_t *gid)
+{
+	struct buf	 p = BUF_INIT;
+	struct stat	 st;
+	const char	*slash = strrchr(name, '/');
+	int		 found = 0;
+
+	for (int k = 0; k < 3 && !found; k++) {
+		buf_reset(&p);
+		if (k == 0)
+			buf_sets(&p, name);
+		else if (k == 1)
+			buf_printf(&p, "%s.db", name);
+		else if (slash == NULL)
+			buf_sets(&p, ".");
+		else if (slash == name)
+			buf_sets(&p, "/");
+		else
+			buf_set(&p, name, (size_t)(slash - name));
+		if (lstat(p.s, &st) == 0 && st.st_uid != 0) {
+			*uid = st.st_uid;
+			*gid = st.st_gid;
+			found = 1;
+		}
+	}
+	buf_free(&p);
+	return found;
+}
+
+/*
+ * cmd_as_owner - as root, become the owner of a table that is not root's
+ * before reading or writing it, as Postfix's postmap does (unless -o):
+ * else root would read what the owner points the source at (a symbolic
+ * link to a file only root may read) and write the result where the
+ * owner can read it.  0, or the exit status after a complaint.
+ */
+static int
+cmd_as_owner(const struct map_cmd *cmd, const char *spec,
+    struct priv_saved *sv)
+{
+	struct buf	 err = BUF_INIT;
+	uid_t		 uid;
+	gid_t		 gid;
+	int		 status = 0;
+
+	sv->active = 0;
+	if (cmd->keep_root || geteuid() != 0 ||
+	    !owner_of(strchr(spec, ':') + 1, &uid, &gid))
+		return 0;
+	if (priv_assume(uid, gid, sv, &err) < 0)
+		status = cmd_fatal(EX_TEMPFAIL, &err);
+	buf_free(&err);
+	return status;
+}
+
+/* cmd_as_root - back from cmd_as_owner(); status, or a new one on error */
+static int
+cmd_as_root(struct priv_saved *sv, int status)
+{
+	struct buf	 err = BUF_INIT;
+
+	if (priv_restore(sv, &err) < 0)
+		die_temp("4.3.0 %s", buf_cstr(&err));
+	buf_free(&err);
+	return status;
+}
+
 /* cmd_entry - parse one logical source line; 1 entry, 0 skip */
 static int
 cmd_entry(const struct map_cmd *cmd, struct map_src *src, struct buf *line,
@@ -102,11 +173,28 @@ cmd_entry(const struct map_cmd *cmd, struct map_src *src, struct buf *line,
 	return r > 0;
 }
 
+static int	 build(const struct map_cmd *, const char *, int);
+static int	 delete_keys(const struct map_cmd *, const char *, char **,
+		    size_t);
+
 /* map_cmd_build - build a table from its source, or add stdin to it */
 int
 map_cmd_build(const struct map_cmd *cmd, const char *arg, int incremental)
 {
 	char			*spec = map_cmd_spec(arg);
+	struct priv_saved	 sv;
+	int			 status;
+
+	if ((status = cmd_as_owner(cmd, spec, &sv)) == 0)
+		status = cmd_as_root(&sv, build(cmd, spec, incremental));
+	free(spec);
+	return status;
+}
+
+/* build - map_cmd_build() for spec, with the right identity */
+static int
+build(const struct map_cmd *cmd, const char *spec, int incremental)
+{
 	const char		*name = strchr(spec, ':') + 1;
 	struct map_src		*src;
 	struct map_builder	*b = NULL;
@@ -164,7 +252,6 @@ out:
 	buf_free(&line);
 	buf_free(&key);
 	buf_free(&val);
-	free(spec);
 	return status;
 }
 
@@ -272,6 +359,20 @@ cmd_delete_one(const struct map_cmd *cmd, const char *arg, char **keys,
     size_t nkeys)
 {
 	char			*spec = map_cmd_spec(arg);
+	struct priv_saved	 sv;
+	int			 status;
+
+	if ((status = cmd_as_owner(cmd, spec, &sv)) == 0)
+		status = cmd_as_root(&sv, delete_keys(cmd, spec, keys, nkeys));
+	free(spec);
+	return status;
+}
+
+/* delete_keys - cmd_delete_one() for spec, with the right identity */
+static int
+delete_keys(const struct map_cmd *cmd, const char *spec, char **keys,
+    size_t nkeys)
+{
 	struct map_builder	*b = NULL;
 	struct buf		 err = BUF_INIT, path = BUF_INIT;
 	struct stat		 st;
@@ -307,7 +408,6 @@ out:
 	map_build_abort(b);
 	buf_free(&err);
 	buf_free(&path);
-	free(spec);
 	return status;
 }
 
@@ -412,12 +512,12 @@ set_mode(int *mode, int c, const char *usage)
 int
 map_cmd_main(int argc, char **argv, int alias, const char *usage)
 {
-	struct map_cmd	 cmd = { alias, 0, MAP_DUP_WARN };
+	struct map_cmd	 cmd = { alias, 0, MAP_DUP_WARN, 0 };
 	const char	*dir = NULL, *key = NULL;
 	int		 c, mode = 0, status = EX_OK;
 
 	log_set_stderr(1);	/* warnings go to the user, and the log */
-	while ((c = getopt(argc, argv, "c:d:fiNnq:rsvw")) != -1) {
+	while ((c = getopt(argc, argv, "c:d:fiNnoq:rsvw")) != -1) {
 		switch (c) {
 		case 'c':
 			dir = optarg;
@@ -439,6 +539,9 @@ map_cmd_main(int argc, char **argv, int alias, const char *usage)
 			break;
 		case 'n':
 			cmd.flags &= ~MAP_NUL;
+			break;
+		case 'o':
+			cmd.keep_root = 1;
 			break;
 		case 'r':
 			cmd.dup = MAP_DUP_REPLACE;

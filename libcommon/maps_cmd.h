@@ -5,7 +5,10 @@
  * Every function returns the program's exit status (sysexits.h, plus
  * MAP_CMD_NOTFOUND for "-q"/"-d" misses, as Postfix).  Errors are printed
  * on stderr in the program's name ("postmap: fatal: ..."), warnings
- * through log_warnx().  Results of -q and -s go to stdout.
+ * through log_warnx().  Results of -q and -s go to stdout.  Run as root,
+ * building or deleting from a table that is not root's (the source, its
+ * .db or their directory owned by another user) is done as that owner,
+ * unless keep_root (-o) is set.
  */
 #ifndef PIPEMAIL_MAPS_CMD_H
 #define PIPEMAIL_MAPS_CMD_H
@@ -23,6 +26,7 @@ struct map_cmd {
 	int		 alias;		/* aliases(5) source syntax */
 	int		 flags;		/* MAP_NOFOLD, MAP_NUL */
 	enum map_cmd_dup dup;
+	int		 keep_root;	/* -o: root on a user's table */
 };
 
 char	*map_cmd_spec(const char *);

@@ -63,6 +63,7 @@ struct rx_tab {
 	size_t		 cap;
 	pcre2_match_data *md;
 	int		 pcre;		/* pcre: flags, else regexp: flags */
+	int		 no_regsub;	/* MAP_NO_REGSUB */
 };
 
 /* rx_free - release a table */
@@ -239,9 +240,11 @@ rx_sub_ref(const char *p, unsigned *n)
 /* rx_check_result - validate $ references against ncap groups */
 static int
 rx_check_result(const char *file, size_t lineno, const char *res,
-    uint32_t ncap, const struct rx_pat *pat, int *literal, struct buf *err)
+    uint32_t ncap, const struct rx_pat *pat, int *literal, int *groups,
+    struct buf *err)
 {
 	*literal = 1;
+	*groups = 0;
 	for (const char *p = res; *p != '\0'; p++) {
 		unsigned	 n;
 		size_t		 len;
@@ -265,6 +268,7 @@ rx_check_result(const char *file, size_t lineno, const char *res,
 			return rx_err(err, file, lineno, "$%u in the result "
 			    "of a negated pattern", n);
 		*literal = 0;
+		*groups = 1;
 		p += len - 1;
 	}
 	return 0;
@@ -324,6 +328,7 @@ rx_parse_line(struct rx_tab *t, const char *file, size_t lineno,
 	const char	*p;
 	struct rx_rule	*r;
 	uint32_t	 ncap, ncap2;
+	int		 groups;
 
 	if ((p = rx_keyword(line, "endif")) != NULL) {
 		if (*depth == 0)
@@ -370,8 +375,16 @@ rx_parse_line(struct rx_tab *t, const char *file, size_t lineno,
 	if (*p == '\0')
 		log_warnx("%s:%zu: empty result", file, lineno);
 	if (rx_check_result(file, lineno, p, ncap, &r->first, &r->literal,
-	    err) < 0)
+	    &groups, err) < 0)
 		return -1;
+	if (groups && t->no_regsub) {
+		log_warnx("%s:%zu: regular expression substitution is not "
+		    "allowed in this table: rule skipped", file, lineno);
+		pcre2_code_free(r->first.re);
+		pcre2_code_free(r->second.re);
+		t->n--;
+		return 0;
+	}
 	r->result = xstrdup(p);
 	if (ncap > *maxcap)
 		*maxcap = ncap;
@@ -393,6 +406,7 @@ rx_open(struct map *m, int pcre, struct buf *err)
 		return errno;
 	t = xcalloc(1, sizeof(*t));
 	t->pcre = pcre;
+	t->no_regsub = (m->flags & MAP_NO_REGSUB) != 0;
 	while ((r = map_src_next(src, &line, &lineno, err)) > 0) {
 		int	 nbsp = 0;
 

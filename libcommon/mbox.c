@@ -2,6 +2,7 @@
  * mbox - mboxrd encoding, dotlock plus fcntl locking, and the append
  * that either completes or leaves the mailbox as it was.
  */
+#define _GNU_SOURCE	/* O_TMPFILE */
 #include "mbox.h"
 
 #include <errno.h>
@@ -657,13 +658,15 @@ mbox_lock_keep(int on)
 	keep.on = on;
 }
 
-/* keep_take - take the dotlock path by renaming the kept inode to it:
- * its descriptor, or -1 (errno EEXIST: the lock is held; else none is
- * kept for path, and one is to be made) */
+/* keep_take - take the dotlock path by renaming the kept inode to it,
+ * line written into it first (so the lock is whole from its first
+ * instant): 0, or -1 (errno EEXIST: the lock is held; else none is kept
+ * for path, and one is to be made) */
 static int
-keep_take(const char *path)
+keep_take(const char *path, const char *line, size_t n)
 {
 	struct stat	 st;
+	ssize_t		 w;
 
 	if (keep.fd < 0 || strcmp(keep.lock, path) != 0) {
 		keep_drop();
@@ -677,9 +680,16 @@ keep_take(const char *path)
 		errno = ENOENT;
 		return -1;
 	}
+	/* The spare is no lock: a holder killed here leaves no empty lock. */
+	if (ftruncate(keep.fd, 0) < 0 ||
+	    (w = pwrite(keep.fd, line, n, 0)) < 0 || (size_t)w != n) {
+		keep_drop();
+		errno = ENOENT;
+		return -1;
+	}
 	if (syscall(SYS_renameat2, AT_FDCWD, keep.spare, AT_FDCWD, path,
 	    RENAME_NOREPLACE) == 0)
-		return keep.fd;
+		return 0;
 	if (errno != EEXIST) {
 		keep_drop();		/* no such rename here, or gone */
 		errno = ENOENT;
@@ -739,6 +749,95 @@ torn(const char *mailbox, const struct stat *st)
 	return c != '\n' ? 2 : 0;
 }
 
+/*
+ * lock_create - make the dotlock path holding line, whole or not at all:
+ * the line goes into an unnamed file in the mailbox's directory, which
+ * is then linked in under the lock's name.  A holder killed between an
+ * O_EXCL create and its write would leave an empty lock that names no
+ * one to test for life, and the mailbox locked until the lock is old.
+ * Where O_TMPFILE is not to be had, O_EXCL and a write.  0, or -1 with
+ * errno (EEXIST: there is a lock).
+ */
+static int
+lock_create(const char *path, const char *line, size_t n, int *keepfd)
+{
+	int	 fd;
+
+#ifdef O_TMPFILE
+	char		 dir[PATH_MAX], proc[64];
+	const char	*slash = strrchr(path, '/');
+	size_t		 dl = slash == NULL ? 0 : slash == path ? 1 :
+			    (size_t)(slash - path);
+
+	if (dl == 0)
+		snprintf(dir, sizeof(dir), ".");
+	else if (dl < sizeof(dir)) {
+		memcpy(dir, path, dl);
+		dir[dl] = '\0';
+	}
+	if (dl < sizeof(dir) &&
+	    (fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600)) >= 0) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if (fd_write_all(fd, line, n) < 0 || linkat(AT_FDCWD, proc,
+		    AT_FDCWD, path, AT_SYMLINK_FOLLOW) < 0) {
+			int	 saved = errno;
+
+			close(fd);
+			errno = saved;
+			if (saved != ENOENT)	/* ENOENT: no /proc */
+				return -1;
+		} else {
+			if (keepfd != NULL)
+				*keepfd = fd;
+			else
+				close(fd);
+			return 0;
+		}
+	}
+#endif
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd < 0)
+		return -1;
+	if (fd_write_all(fd, line, n) < 0) {
+		int	 saved = errno;
+
+		close(fd);
+		unlink(path);
+		errno = saved;
+		return -1;
+	}
+	if (keepfd != NULL)
+		*keepfd = fd;
+	else
+		close(fd);
+	return 0;
+}
+
+/*
+ * lock_take - make the dotlock path holding line: where a process keeps
+ * its lock's inode (mbox_lock_keep), by the exclusive rename of the kept
+ * file, written first, and else by lock_create(), the new lock then kept
+ * for next time.  0, or -1 with errno (EEXIST: there is a lock).
+ */
+static int
+lock_take(const char *path, const char *line, size_t n)
+{
+	int	 fd;
+
+	if (!keep.on)
+		return lock_create(path, line, n, NULL);
+	if (keep_take(path, line, n) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return -1;
+	if (lock_create(path, line, n, &fd) < 0)
+		return -1;
+	if (!keep_adopt(path, fd))
+		close(fd);
+	return 0;
+}
+
 /* try_lock - one attempt at both locks */
 static enum lock_state
 try_lock(struct mbox_lock *lk, const char *mailbox, off_t grow,
@@ -746,7 +845,7 @@ try_lock(struct mbox_lock *lk, const char *mailbox, off_t grow,
 {
 	char		 line[MBOX_LOCK_LINE_MAX];
 	struct stat	 st;
-	int		 lfd, n;
+	int		 n, pad;
 	enum lock_state	 s;
 
 	lw->pid = 0;
@@ -763,41 +862,19 @@ try_lock(struct mbox_lock *lk, const char *mailbox, off_t grow,
 			    mailbox);
 			break;
 		}
-		int	 kept = 0;
-
-		if (keep.on && (lfd = keep_take(lk->path)) >= 0)
-			kept = 1;
-		else if (keep.on && errno == EEXIST)
-			lfd = -1;
-		else
-			lfd = open(lk->path, O_WRONLY | O_CREAT | O_EXCL |
-			    O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (lfd >= 0) {
-			if (lk->pad)
-				lk->pad = torn(mailbox, &st);
-			n = snprintf(line, sizeof(line), "%ld %lld %lld\n",
-			    (long)getpid(), (long long)st.st_size,
-			    (long long)(st.st_size + lk->pad + grow));
-			if (n < 0 || (size_t)n >= sizeof(line))
-				errno = EOVERFLOW;
-			/* No fsync: the line serves a killed process, and
-			 * the page cache outlives it (see mbox_append). */
-			if (n < 0 || (size_t)n >= sizeof(line) ||
-			    (kept && ftruncate(lfd, 0) < 0) ||
-			    (kept && lseek(lfd, 0, SEEK_SET) < 0) ||
-			    fd_write_all(lfd, line, (size_t)n) < 0) {
-				*status = mbox_why_errno(why, errno,
-				    "write lock file", lk->path);
-				if (kept)
-					keep.spare[0] = '\0';
-				else
-					close(lfd);
-				keep_drop();
-				unlink(lk->path);
-				break;
-			}
-			if (!kept && !keep_adopt(lk->path, lfd))
-				close(lfd);
+		pad = lk->pad ? torn(mailbox, &st) : 0;
+		n = snprintf(line, sizeof(line), "%ld %lld %lld\n",
+		    (long)getpid(), (long long)st.st_size,
+		    (long long)(st.st_size + pad + grow));
+		if (n < 0 || (size_t)n >= sizeof(line)) {
+			*status = mbox_why_errno(why, EOVERFLOW,
+			    "write lock file", lk->path);
+			break;
+		}
+		/* No fsync: the line serves a killed process, and the page
+		 * cache outlives it (see mbox_append). */
+		if (lock_take(lk->path, line, (size_t)n) == 0) {
+			lk->pad = pad;
 			lk->size = st.st_size;
 			return LOCK_HELD;
 		}

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "file.h"
 #include "log.h"
+#include "qspace.h"
 #include "queue.h"
 
 #define PICKUP_CHUNK	65536		/* bytes per copy */
@@ -206,6 +207,9 @@ pickup_one(const char *qdir, const char *name, char *id, int *held)
 	if (requeue(qdir, name, fd, &env, &err) < 0) {
 		if (errno == EINVAL)
 			set_aside(qdir, name, buf_cstr(&err));
+		else if (qspace_full(errno))	/* the queue's trouble */
+			qspace_warn(qdir, "maildrop/%s: 4.3.1 %s", name,
+			    buf_cstr(&err));
 		else
 			log_warnx("maildrop/%s: %s", name, buf_cstr(&err));
 		goto out;

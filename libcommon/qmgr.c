@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -29,6 +30,7 @@
 #include "mem.h"
 #include "pickup.h"
 #include "proc.h"
+#include "qspace.h"
 #include "queue.h"
 #include "route.h"
 
@@ -39,6 +41,7 @@
 #define DEST_BUCKETS	256
 #define OPEN_MAX_MSGS	256		/* messages worked on at a time */
 #define FD_RESERVE	32		/* descriptors kept for the rest */
+#define BUSY_RETRY	1		/* s between looks at a busy file */
 
 /* Per-recipient work state, beside the durable state in queue_rcpt. */
 enum work {
@@ -48,6 +51,17 @@ enum work {
 	W_FAILED,		/* failed for good, bounce not yet queued */
 	W_NOTIFY,		/* delivered, NOTIFY=SUCCESS report not queued */
 	W_DEFERRED,		/* deferred in this round */
+	W_STALLED,		/* not tried: its stage is suspended */
+};
+
+/*
+ * A stage whose helper cannot run (route-transport or a kind of delivery
+ * agent that cannot be started, or exits at once): nothing is tried
+ * through it until `until`, and the messages are left as they are.
+ */
+struct stage {
+	const char	*name;
+	time_t		 until;		/* 0: running */
 };
 
 struct msg {
@@ -57,6 +71,7 @@ struct msg {
 	enum work		*work;		/* per recipient */
 	size_t			 nwork;
 	int			 inflight;	/* jobs running or waiting */
+	int			 busy;		/* an earlier agent holds it */
 	time_t			 due;		/* next attempt */
 	size_t			 heap;		/* index in the heap, or NOHEAP */
 	struct msg		*next;		/* hash chain */
@@ -77,6 +92,7 @@ struct agent {
 	char		*key;		/* the mailbox it serves; NULL: one use */
 	int		 uses;
 	time_t		 idle_since;
+	int		 job_fd;	/* its slot's PID.job (lspawn.h) */
 	struct job	*job;		/* the delivery in hand, or NULL */
 	struct agent	*next;
 };
@@ -91,6 +107,7 @@ struct job {
 	struct dest	*dest;
 	struct proc	 p;
 	int		 in_fd;		/* agent's stdin, fed from the file */
+	int		 lock_fd;	/* the file read-only, shared-locked */
 	off_t		 in_off, in_end;
 	struct buf	 out;
 	int		 exited, wstatus;
@@ -136,6 +153,12 @@ static struct {
 	struct agent	*agents;
 	int		 max_use;	/* deliveries per agent */
 	time_t		 max_idle;	/* seconds an idle agent is kept */
+	time_t		 retry;		/* transport_retry_time */
+	char		*slots;		/* the agents' outcome slots */
+	unsigned long long seq;		/* the last delivery number given */
+	int		 slots_left;	/* slots of live agents not read */
+	int		 slots_ok;	/* the slots' directory is usable */
+	struct stage	 st_route, st_local, st_smtp;
 } q;
 
 /* hash - string hash for the tables */
@@ -444,6 +467,9 @@ msg_load(const char *id)
 		free(m);
 		return NULL;
 	}
+	if (m->env->nskipped > 0)
+		log_warnx("%s: %zu damaged state record(s) read past", id,
+		    m->env->nskipped);
 	msg_light(m);
 	h = hash(m->id) % MSG_BUCKETS;
 	m->next = q.msgs[h];
@@ -457,7 +483,11 @@ static int
 msg_record(struct msg *m, struct buf *rec)
 {
 	if (queue_append(m->fd, rec->s, rec->len) < 0) {
-		log_warn("%s: cannot update queue file", m->id);
+		if (qspace_full(errno))	/* the queue's, not m's */
+			qspace_warn(q.qdir, "%s: cannot update queue file: "
+			    "%s %s", m->id, qspace_dsn(errno), strerror(errno));
+		else
+			log_warn("%s: cannot update queue file", m->id);
 		return -1;
 	}
 	return 0;
@@ -510,6 +540,57 @@ dest_put(struct dest *d)
 }
 
 /*
+ * Stages: when a helper cannot run (it cannot be started for EMFILE,
+ * EAGAIN, ENOMEM or a missing program, or it exits at once), the stage
+ * as a whole is suspended for transport_retry_time, as Postfix throttles
+ * a transport: one log line, nothing written into the messages, no back-
+ * off of theirs counted.  The first use after that interval tries again.
+ */
+
+/* stage_down - is st suspended at now? */
+static int
+stage_down(const struct stage *st, time_t now)
+{
+	return st->until > now;
+}
+
+/* stage_fail - st's helper cannot run: suspend st, say so once */
+static void
+stage_fail(struct stage *st, const char *why)
+{
+	st->until = time(NULL) + q.retry;
+	log_warnx("%s suspended for %llds, mail stays queued: %s", st->name,
+	    (long long)q.retry, why);
+}
+
+/* stage_ok - st's helper ran: the stage runs again */
+static void
+stage_ok(struct stage *st)
+{
+	if (st->until == 0)
+		return;
+	st->until = 0;
+	log_info("%s resumed", st->name);
+}
+
+/* stage_wake - ms until the soonest suspended stage that jobs wait for
+ * may be tried again, or -1 */
+static long
+stage_wake(time_t now)
+{
+	const struct stage	*st[] = { &q.st_local, &q.st_smtp };
+	long			 soonest = -1;
+
+	if (q.waiting == NULL)
+		return -1;
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
+		if (st[i]->until > now && (soonest < 0 ||
+		    (st[i]->until - now) * 1000 < soonest))
+			soonest = (long)(st[i]->until - now) * 1000;
+	return soonest;
+}
+
+/*
  * The router co-process.
  */
 
@@ -524,6 +605,31 @@ router_stop(void)
 	io_free(&q.router_io);
 	q.router_up = 0;
 	/* Its exit is collected with the others in reap(). */
+}
+
+/*
+ * router_gone - the router ended its answers: did it exit by itself (a
+ * helper that cannot run: a bad configuration, a program that is not
+ * route-transport)?  A crash on one address is that address's trouble.
+ */
+static int
+router_gone(struct buf *why)
+{
+	pid_t	 pid = q.router.pid;
+	int	 st;
+
+	router_stop();
+	/* Its output ended: it has exited or is about to.  An exit status
+	 * already set is not changed by a late SIGKILL. */
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return 0;
+	if (!WIFEXITED(st))
+		return 0;
+	buf_printf(why, "%s exited with status %d before answering",
+	    q.bin_route.s, WEXITSTATUS(st));
+	return 1;
 }
 
 /* router_start - spawn "route-transport -s"; 0 or -1 */
@@ -594,28 +700,33 @@ route_line(char *line, struct route *r)
 
 /*
  * route - ask the router where addr goes: a list of deliveries.  Returns
- * the count, or -1 when the router failed (a temporary error), including
- * an answer with a line that is not a typed answer line: nothing of such
- * an answer is used.
+ * the count, -1 when the router failed on addr (a temporary error),
+ * including an answer with a line that is not a typed answer line:
+ * nothing of such an answer is used; or -2 when the router cannot run
+ * (the stage is suspended, see stage_fail()): addr was not tried.
  */
 static ssize_t
 route(const char *addr, struct route **out)
 {
-	struct buf	 line = BUF_INIT, req = BUF_INIT;
+	struct buf	 line = BUF_INIT, req = BUF_INIT, why = BUF_INIT;
 	struct route	*r = NULL;
 	size_t		 n = 0;
 	int		 bad = 0;
 
 	*out = NULL;
+	if (stage_down(&q.st_route, time(NULL)))
+		return -2;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (!q.router_up && router_start() < 0) {
-			log_warn("cannot start %s", q.bin_route.s);
-			break;
+			buf_printf(&why, "cannot start %s: %s", q.bin_route.s,
+			    strerror(errno));
+			goto stalled;
 		}
 		buf_reset(&req);
 		buf_printf(&req, "%s\n", addr);
 		if (fd_write_all(q.router_in, req.s, req.len) < 0) {
-			router_stop();
+			if (router_gone(&why))
+				goto stalled;
 			continue;
 		}
 		for (;;) {
@@ -626,6 +737,8 @@ route(const char *addr, struct route **out)
 				routes_free(r, n);
 				r = NULL;
 				n = 0;
+				if (ir == IO_EOF && router_gone(&why))
+					goto stalled;
 				router_stop();
 				break;
 			}
@@ -635,11 +748,13 @@ route(const char *addr, struct route **out)
 				routes_free(r, n);
 				buf_free(&line);
 				buf_free(&req);
+				stage_ok(&q.st_route);
 				return -1;
 			}
 			if (line.len == 0) {
 				buf_free(&line);
 				buf_free(&req);
+				stage_ok(&q.st_route);
 				*out = r;
 				return (ssize_t)n;
 			}
@@ -653,7 +768,14 @@ route(const char *addr, struct route **out)
 	}
 	buf_free(&line);
 	buf_free(&req);
+	buf_free(&why);
 	return -1;
+stalled:
+	stage_fail(&q.st_route, buf_cstr(&why));
+	buf_free(&why);
+	buf_free(&line);
+	buf_free(&req);
+	return -2;
 }
 
 /*
@@ -673,6 +795,8 @@ job_relay(const struct job *j)
 static void
 job_free(struct job *j)
 {
+	if (j->lock_fd >= 0)
+		close(j->lock_fd);
 	free(j->nexthop);
 	free(j->recipient);
 	buf_free(&j->out);
@@ -697,6 +821,7 @@ job_new(struct msg *m, size_t i, enum route_kind kind,
 	j->nexthop = xstrdup(nh);
 	j->recipient = xstrdup(rcpt);
 	j->in_fd = -1;
+	j->lock_fd = -1;
 	j->p.out_fd = -1;
 	j->verdict = -1;
 	buf_init(&j->out);
@@ -748,6 +873,22 @@ job_argv(struct job *j, char **argv, size_t max)
  * or exec per message.  File and command deliveries get an agent each.
  */
 
+/* slot_remove - forget an agent's slot */
+static void
+slot_remove(pid_t pid)
+{
+	if (q.slots_ok)
+		lspawn_slot_remove(q.slots, pid);
+}
+
+/* slot_assign - tell agent a's slot what delivery seq is */
+static void
+slot_assign(struct agent *a, const struct job *j, unsigned long long seq)
+{
+	if (a->job_fd >= 0)
+		lspawn_slot_assign(a->job_fd, j->m->id, j->rcpt, seq);
+}
+
 /* agent_free - forget an agent; closing its socket makes it exit */
 static void
 agent_free(struct agent *a)
@@ -759,6 +900,9 @@ agent_free(struct agent *a)
 	*pp = a->next;
 	if (a->fd >= 0)
 		close(a->fd);
+	if (a->job_fd >= 0)
+		close(a->job_fd);
+	slot_remove(a->pid);
 	free(a->key);
 	free(a);
 }
@@ -823,6 +967,7 @@ agent_new(const char *key)
 	a = xcalloc(1, sizeof(*a));
 	a->pid = pid;
 	a->fd = fd;
+	a->job_fd = q.slots_ok ? lspawn_slot_job(q.slots, pid) : -1;
 	a->key = key ? xstrdup(key) : NULL;
 	a->next = q.agents;
 	q.agents = a;
@@ -863,7 +1008,8 @@ agent_origin(enum route_origin o)
 
 /*
  * agent_start - hand a mailbox, file, Maildir or command delivery to an
- * agent, its kind and origin as fields of their own
+ * agent, its kind and origin as fields of their own; 0, -1 (this job
+ * failed) or -2 (no agent can be started: the stage's trouble)
  */
 static int
 agent_start(struct job *j)
@@ -881,17 +1027,21 @@ agent_start(struct job *j)
 	else if (strcmp(j->nexthop, "-") != 0)
 		r.privs = j->nexthop;
 	r.sender = j->m->env->sender;
-	r.fd = j->m->fd;
+	r.fd = j->lock_fd;
 	r.start = j->m->env->data_off;
 	r.len = j->m->env->size;
-	if (local && (a = agent_idle(j->dest->key)) != NULL &&
-	    lspawn_send(a->fd, &r) < 0) {
-		agent_free(a);
-		a = NULL;
+	r.seq = ++q.seq;
+	if (local && (a = agent_idle(j->dest->key)) != NULL) {
+		slot_assign(a, j, r.seq);
+		if (lspawn_send(a->fd, &r) < 0) {
+			agent_free(a);
+			a = NULL;
+		}
 	}
 	if (a == NULL) {
 		if ((a = agent_new(local ? j->dest->key : NULL)) == NULL)
-			return -1;
+			return -2;	/* no fork, no socket: the stage's */
+		slot_assign(a, j, r.seq);
 		if (lspawn_send(a->fd, &r) < 0) {
 			log_warn("%s: delivery agent request", j->m->id);
 			agent_free(a);
@@ -932,23 +1082,98 @@ agent_read(struct job *j)
 	a->fd = -1;
 }
 
-/* job_start - start the agent for a job; 0, or -1 (deferred) */
+/* job_stage - the stage a job's agent belongs to */
+static struct stage *
+job_stage(const struct job *j)
+{
+	return j->kind == ROUTE_SMTP ? &q.st_smtp : &q.st_local;
+}
+
+/* short_of - is err a shortage of the whole process (descriptors,
+ * processes, memory) rather than one job's trouble? */
+static int
+short_of(int err)
+{
+	return err == EMFILE || err == ENFILE || err == EAGAIN ||
+	    err == ENOMEM || err == ENOBUFS;
+}
+
+/*
+ * job_lock - the queue file opened anew, read-only, with a shared lock
+ * on that open file: the agent is handed this descriptor (never one it
+ * could write the queue file through), and the lock lasts for as long
+ * as any agent holds it, even one that outlives this queue-run.  A
+ * queue-run started after a crash waits for it (msg_busy()).  The
+ * descriptor, or -1 with errno.
+ */
+static int
+job_lock(const struct job *j)
+{
+	struct stat	 a, b;
+	struct buf	 path = BUF_INIT;
+	int		 fd;
+
+	msg_path(j->m, &path);
+	fd = open(buf_cstr(&path), O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK);
+	buf_free(&path);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &a) < 0 || fstat(j->m->fd, &b) < 0 ||
+	    a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
+		close(fd);
+		errno = ENOENT;		/* moved away by postsuper */
+		return -1;
+	}
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno != EINVAL &&
+	    errno != ENOLCK) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* job_start - start the agent for a job; 0, -1 (this job is deferred)
+ * or -2 (the agent cannot be started: the stage's trouble) */
 static int
 job_start(struct job *j)
 {
 	char	*argv[16];
+	int	 in[2], r;
 
+	if ((j->lock_fd = job_lock(j)) < 0)
+		return short_of(errno) ? -2 : -1;
 	if (j->kind != ROUTE_SMTP) {
-		if (agent_start(j) < 0)
-			return -1;
+		if ((r = agent_start(j)) < 0) {
+			int	 saved = errno;
+
+			close(j->lock_fd);
+			j->lock_fd = -1;
+			errno = saved;
+			return r;
+		}
 		j->in_fd = -1;
 		goto started;
 	}
 	job_argv(j, argv, sizeof(argv) / sizeof(argv[0]));
 	/* Agents tag their own log lines, if any, with the queue id. */
 	setenv("PIPEMAIL_QUEUE_ID", j->m->id, 1);
-	if (proc_spawn_fed(&j->p, argv, &j->in_fd) < 0)
-		return -1;
+	/* The message on its standard input; the locked file as descriptor
+	 * 3, held until it exits. */
+	if (proc_pipe(in) < 0)
+		return -2;
+	if (proc_spawn(&j->p, argv, in[0], j->lock_fd, 3) < 0) {
+		int	 saved = errno;
+
+		close(in[0]);
+		close(in[1]);
+		close(j->lock_fd);
+		j->lock_fd = -1;
+		errno = saved;
+		return -2;
+	}
+	close(in[0]);
+	j->in_fd = in[1];
 	fcntl(j->in_fd, F_SETFL, O_NONBLOCK);
 	j->in_off = j->m->env->data_off;
 	j->in_end = j->m->env->data_off + j->m->env->size;
@@ -1141,6 +1366,23 @@ mark_failed(struct msg *m, size_t i, const char *reason)
 	m->work[i] = W_FAILED;
 }
 
+/* agent_outcome - the status in the slot of the agent that died with j
+ * in hand, when the slot holds j's outcome; else -1 */
+static int
+agent_outcome(const struct job *j)
+{
+	char	 id[QUEUE_ID_MAX];
+	size_t	 rcpt;
+	int	 status;
+
+	if (!q.slots_ok)
+		return -1;
+	status = lspawn_slot_outcome(q.slots, j->a->pid, id, sizeof(id),
+	    &rcpt);
+	return status >= 0 && strcmp(id, j->m->id) == 0 && rcpt == j->rcpt ?
+	    status : -1;
+}
+
 /* job_finish - an agent is done and its output read: act on it */
 static void
 job_finish(struct job *j)
@@ -1153,8 +1395,15 @@ job_finish(struct job *j)
 		status = proc_verdict(&j->out, j->verdict, &reason);
 	else
 		status = proc_reason(&j->out, j->wstatus, &reason);
-	if (j->a != NULL)
-		agent_free(j->a);	/* it died with the job in hand */
+	if (j->a != NULL) {
+		/* It died with the job in hand: after the delivery, maybe. */
+		if (agent_outcome(j) == EX_OK) {
+			status = EX_OK;
+			buf_sets(&reason, "delivered to mailbox; outcome kept "
+			    "by its agent");
+		}
+		agent_free(j->a);
+	}
 	if (status == EX_OK) {
 		/* "2.0.0 delivered to ..." is logged as "delivered to ...". */
 		if (reason.len > 6 && reason.s[0] == '2' && reason.s[1] == '.') {
@@ -1190,40 +1439,95 @@ job_finish(struct job *j)
 		settle(m);
 }
 
-/* start_waiting - start queued jobs while there are free slots */
+/* job_defer_start - this job's agent could not be started: deferred */
+static void
+job_defer_start(struct job *j)
+{
+	struct msg	*m = j->m;
+	struct buf	 why = BUF_INIT;
+
+	buf_printf(&why, "4.3.0 cannot start delivery agent: %s",
+	    strerror(errno));
+	log_attempt(m, j->rcpt, job_relay(j), "4.3.0", "deferred",
+	    buf_cstr(&why));
+	mark_deferred(m, j->rcpt, buf_cstr(&why));
+	buf_free(&why);
+	dest_put(j->dest);
+	m->inflight--;
+	job_free(j);
+	if (m->inflight == 0)
+		settle(m);
+}
+
+/* job_stall - give a job back to its message untried (its stage is
+ * suspended): no record, no back-off */
+static void
+job_stall(struct job *j)
+{
+	struct msg	*m = j->m;
+
+	m->work[j->rcpt] = W_STALLED;
+	dest_put(j->dest);
+	m->inflight--;
+	job_free(j);
+	if (m->inflight == 0)
+		settle(m);
+}
+
+/*
+ * start_waiting - start queued jobs while there are free slots.  A job
+ * whose stage is suspended waits in its place (queue-run -f gives it
+ * back to its message instead, untried).
+ */
 static void
 start_waiting(void)
 {
 	struct job	**pp = &q.waiting, *j;
+	time_t		 now = time(NULL);
+	int		 r;
 
 	q.waiting_tail = NULL;
 	while ((j = *pp) != NULL) {
+		struct stage	*st = job_stage(j);
+
 		if (q.stop)
 			return;
 		if (q.nrunning >= q.proc_limit ||
-		    j->dest->active >= j->dest->limit) {
+		    j->dest->active >= j->dest->limit ||
+		    (stage_down(st, now) && !q.once)) {
 			q.waiting_tail = j;
 			pp = &j->next;
 			continue;
 		}
 		*pp = j->next;
 		j->next = NULL;
-		if (job_start(j) < 0) {
-			struct msg	*m = j->m;
+		if (stage_down(st, now)) {
+			job_stall(j);
+			continue;
+		}
+		if ((r = job_start(j)) == 0) {
+			stage_ok(st);
+			continue;
+		}
+		if (r == -2) {
 			struct buf	 why = BUF_INIT;
 
-			buf_printf(&why, "4.3.0 cannot start delivery agent: "
-			    "%s", strerror(errno));
-			log_attempt(m, j->rcpt, job_relay(j), "4.3.0",
-			    "deferred", buf_cstr(&why));
-			mark_deferred(m, j->rcpt, buf_cstr(&why));
+			buf_printf(&why, "cannot start a delivery agent: %s",
+			    strerror(errno));
+			stage_fail(st, buf_cstr(&why));
 			buf_free(&why);
-			dest_put(j->dest);
-			m->inflight--;
-			job_free(j);
-			if (m->inflight == 0)
-				settle(m);
+			if (q.once) {
+				job_stall(j);
+				continue;
+			}
+			/* Back in its place, to wait for the stage. */
+			j->next = *pp;
+			*pp = j;
+			q.waiting_tail = j;
+			pp = &j->next;
+			continue;
 		}
+		job_defer_start(j);
 	}
 }
 
@@ -1371,6 +1675,130 @@ routed(const struct queue_rcpt *rc, enum route_kind *kind,
 
 static time_t	backoff(int);
 
+/*
+ * Outcome slots (lspawn.h): a delivery an agent finished while the
+ * queue-run that asked for it was being killed is recorded by the next
+ * queue-run, not made again.
+ */
+
+/* slot_apply - the outcome in agent pid's slot, when it is one: a
+ * delivery made is marked sent (a failed one is simply tried again) */
+static void
+slot_apply(pid_t pid)
+{
+	char		 id[QUEUE_ID_MAX];
+	size_t		 rcpt;
+	struct msg	*m;
+	int		 opened = 0;
+
+	if (lspawn_slot_outcome(q.slots, pid, id, sizeof(id), &rcpt) != EX_OK ||
+	    (m = msg_load(id)) == NULL)
+		return;
+	/* A waiting message is light: its file is read and open to record
+	 * the outcome, and closed again after. */
+	if (m->env == NULL) {
+		switch (msg_read(m, 1)) {
+		case 1:
+			opened = 1;
+			break;
+		case 0:
+			msg_free(m);
+			return;
+		default:
+			return;
+		}
+	}
+	if (rcpt >= m->env->nrcpt || m->work[rcpt] != W_IDLE ||
+	    m->env->rcpt[rcpt].state == QR_SENT ||
+	    m->env->rcpt[rcpt].state == QR_BOUNCED ||
+	    m->env->rcpt[rcpt].state == QR_EXPANDED)
+		goto out;
+	log_attempt(m, rcpt, "local", "2.0.0", "sent", "delivered before "
+	    "the last queue-run ended; outcome kept by its agent");
+	if (is_last(m, rcpt)) {
+		struct buf	 rec = BUF_INIT;
+
+		/* Durable now: the slot is removed next. */
+		buf_printf(&rec, "done %zu\tsent\t2.0.0\tdelivered to "
+		    "mailbox\n", rcpt);
+		msg_record(m, &rec);
+		buf_free(&rec);
+	}
+	mark_sent(m, rcpt, "delivered to mailbox");
+out:
+	if (opened) {
+		msg_close(m);
+		msg_light(m);
+	}
+}
+
+/*
+ * slot_recover - apply the slots of agents not ours, and remove those of
+ * agents that are gone; the slots of live ones (an agent of a killed
+ * queue-run still ending) are read again by a later call, counted in
+ * q.slots_left.  An outcome is written before its agent lets the queue
+ * file go (msg_busy()), so a file found free has its outcome here.
+ */
+static void
+slot_recover(void)
+{
+	DIR		*d;
+	struct dirent	*de;
+
+	q.slots_left = 0;
+	if (!q.slots_ok || (d = opendir(q.slots)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char		*end;
+		long		 pid;
+		struct agent	*a;
+
+		errno = 0;
+		pid = strtol(de->d_name, &end, 10);
+		if (pid <= 0 || errno != 0 || strcmp(end, ".job") != 0)
+			continue;
+		for (a = q.agents; a && a->pid != (pid_t)pid; a = a->next)
+			;
+		if (a != NULL)
+			continue;		/* one of ours */
+		slot_apply((pid_t)pid);
+		if (kill((pid_t)pid, 0) == 0)
+			q.slots_left++;
+		else
+			slot_remove((pid_t)pid);
+	}
+	closedir(d);
+}
+
+/*
+ * msg_busy - does a delivery agent still hold m's file locked (one a
+ * queue-run that was killed left running, see job_lock())?  Then no
+ * second delivery is started: m is looked at again in BUSY_RETRY
+ * seconds, and its state is read anew once the agent is gone.
+ */
+static int
+msg_busy(struct msg *m)
+{
+	if (flock(m->fd, LOCK_EX | LOCK_NB) == 0) {
+		flock(m->fd, LOCK_UN);
+		if (m->busy)
+			log_info("%s: the earlier delivery agent ended", m->id);
+		/* What it did may now be in its slot. */
+		if (m->busy || q.slots_left > 0)
+			slot_recover();
+		m->busy = 0;
+		return 0;
+	}
+	if (errno != EWOULDBLOCK)
+		return 0;		/* no locks here: nothing to wait for */
+	if (!m->busy)
+		log_info("%s: an earlier delivery agent still holds it; "
+		    "waiting", m->id);
+	m->busy = 1;
+	schedule(m, time(NULL) + BUSY_RETRY);
+	return 1;
+}
+
 /* attempt - try every recipient of m that is not final */
 static void
 attempt(struct msg *m)
@@ -1384,6 +1812,11 @@ attempt(struct msg *m)
 		return;
 	default:
 		schedule(m, time(NULL) + backoff(1));
+		return;
+	}
+	if (msg_busy(m)) {
+		msg_close(m);		/* looked at again, afresh, later */
+		msg_light(m);
 		return;
 	}
 	for (size_t i = 0; i < m->env->nrcpt; i++) {
@@ -1415,6 +1848,11 @@ attempt(struct msg *m)
 			continue;
 		}
 		n = route(rc->addr, &r);
+		if (n == -2) {
+			/* The router cannot run: untried, nothing written. */
+			m->work[i] = W_STALLED;
+			continue;
+		}
 		if (n < 0) {
 			log_attempt(m, i, "none", "4.3.0",
 			    "deferred", "4.3.0 address resolver failure");
@@ -1497,7 +1935,12 @@ inject_report(const char *from, const char *to, const struct buf *msg)
 		struct buf	 r = BUF_INIT;
 
 		proc_reason(&out, w < 0 ? EX_TEMPFAIL << 8 : st, &r);
-		log_warnx("cannot queue report: %s", buf_cstr(&r));
+		/* A full queue is logged once per interval. */
+		if (strncmp(buf_cstr(&r), "4.3.1", 5) == 0)
+			qspace_warn(q.qdir, "cannot queue report: %s",
+			    buf_cstr(&r));
+		else
+			log_warnx("cannot queue report: %s", buf_cstr(&r));
 		buf_free(&r);
 		buf_free(&out);
 		return -1;
@@ -1673,9 +2116,27 @@ settle(struct msg *m)
 		if (m->work[i] == W_DEFERRED)
 			deferred++;
 	if (!is_last(m, (size_t)-1) || deferred) {
-		for (size_t i = 0; i < m->env->nrcpt; i++)
-			if (m->work[i] == W_DEFERRED)
+		int	 stalled = 0;
+
+		for (size_t i = 0; i < m->env->nrcpt; i++) {
+			if (m->work[i] == W_STALLED)
+				stalled = 1;
+			if (m->work[i] == W_DEFERRED ||
+			    m->work[i] == W_STALLED)
 				m->work[i] = W_IDLE;
+		}
+		if (stalled && !deferred) {
+			/* Untried for a suspended stage: no back-off of its
+			 * own, due again when the router may be tried. */
+			msg_close(m);
+			msg_light(m);
+			if (q.once)
+				msg_free(m);	/* -f: left for the next run */
+			else
+				schedule(m, q.st_route.until > now ?
+				    q.st_route.until : now + 1);
+			return;
+		}
 		ndefers = ++m->env->ndefers;
 		msg_close(m);
 		msg_light(m);
@@ -2036,6 +2497,9 @@ loop(void)
 		if ((idle = agent_expire(time(NULL), 0)) >= 0 &&
 		    (timeout < 0 || idle * 1000 < timeout))
 			timeout = idle > 3600 ? 3600000 : (int)idle * 1000;
+		if ((idle = stage_wake(time(NULL))) >= 0 &&
+		    (timeout < 0 || idle < timeout))
+			timeout = (int)idle;
 		r = poll(pfd, (nfds_t)n, timeout);
 		if (r < 0 && errno != EINTR) {
 			log_warn("poll");
@@ -2097,10 +2561,12 @@ setup_signals(void)
 /*
  * fd_budget - fit the deliveries at a time and the messages worked on at a
  * time to the descriptor limit queue-run runs under: a delivery holds at
- * most three (an agent's socket, or deliver-remote's two pipes, and an
- * idle agent's socket counts under the process limit), a message worked
- * on one, and FD_RESERVE are kept for the rest (logs, the trigger, the
- * router, a pass over active/, a report being queued).
+ * most three (an agent's socket and its slot's PID.job, or
+ * deliver-remote's two pipes, and the queue file it is handed,
+ * job_lock(); an idle agent's two count under the process limit), a
+ * message worked on one, and FD_RESERVE are kept for the rest (logs,
+ * the trigger, the router, a pass over active/ or over the slots, a
+ * report being queued).
  */
 static void
 fd_budget(void)
@@ -2124,6 +2590,27 @@ fd_budget(void)
 	q.open_limit = open > 1 ? (int)open : 1;
 }
 
+/* slots_dir - make the slots' directory, or check the one there: ours
+ * alone (a directory, not a link, this user's, mode 0700); 0, or -1 when
+ * it is unusable (logged; deliveries then go on without slots) */
+static int
+slots_dir(void)
+{
+	struct stat	 st;
+
+	if (mkdir(q.slots, 0700) < 0 && errno != EEXIST) {
+		log_warn("mkdir %s", q.slots);
+		return -1;
+	}
+	if (lstat(q.slots, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		log_warnx("%s: not a directory of ours alone (mode 0700); "
+		    "agents keep no outcome slots", q.slots);
+		return -1;
+	}
+	return 0;
+}
+
 /* qmgr_run - set up, loop, and return an exit status */
 int
 qmgr_run(const struct qmgr_opts *o)
@@ -2143,6 +2630,10 @@ qmgr_run(const struct qmgr_opts *o)
 	q.max_idle = (time_t)cfg_get_time("max_idle");
 	q.active_limit = (size_t)cfg_get_int("qmgr_message_active_limit");
 	fd_budget();
+	q.retry = (time_t)cfg_get_time("transport_retry_time");
+	q.st_route.name = "address resolution (route-transport)";
+	q.st_local.name = "local delivery";
+	q.st_smtp.name = "smtp delivery";
 	if (queue_layout(q.qdir, &err) < 0)
 		die_temp("4.3.0 %s", buf_cstr(&err));
 	q.owner = geteuid();
@@ -2169,6 +2660,14 @@ qmgr_run(const struct qmgr_opts *o)
 	if (q.trigger_fd < 0)
 		die_temp("4.3.0 open %s: %s", buf_cstr(&p), strerror(errno));
 	log_info("started, queue %s", q.qdir);
+	/* Agents' outcome slots, where a killed queue-run's agents left
+	 * what they did (lspawn.h). */
+	queue_path(&p, q.qdir, "agents", NULL);
+	q.slots = buf_release(&p);
+	if ((q.slots_ok = slots_dir() == 0))
+		lspawn_slot_dir(q.slots);
+	q.seq = (unsigned long long)getpid() << 32;
+	slot_recover();
 	scan(0);
 	loop();
 	if (q.pass != NULL)

@@ -296,7 +296,7 @@ queue_env_check(const struct queue_env *env, struct buf *err)
 			return -1;
 		}
 	}
-	if (env->ndefers != 0 || env->nstate != 0) {
+	if (env->ndefers != 0 || env->nstate != 0 || env->nskipped != 0) {
 		buf_adds(err, "5.6.0 delivery state in a submission");
 		return -1;
 	}
@@ -642,9 +642,13 @@ env_record(struct queue_env *env, char *p, size_t *cap)
 
 	if (strncmp(p, "arrival ", 8) == 0) {
 		env->arrival.tv_sec = (time_t)strtoll(p + 8, &end, 10);
-		if (*end == '.')
-			env->arrival.tv_nsec = strtol(end + 1, NULL, 10) *
-			    1000;
+		if (*end == '.') {
+			long	 us = strtol(end + 1, NULL, 10);
+
+			/* Microseconds, as written: anything else is 0. */
+			env->arrival.tv_nsec = us >= 0 && us < 1000000 ?
+			    us * 1000 : 0;
+		}
 	} else if (strncmp(p, "sender ", 7) == 0) {
 		free(env->sender);
 		env->sender = xstrdup(p + 7);
@@ -681,7 +685,15 @@ env_record(struct queue_env *env, char *p, size_t *cap)
 	return 0;
 }
 
-/* queue_env_read - parse a queue file's envelope and state records */
+/*
+ * queue_env_read - parse a queue file's envelope and state records.
+ * Damage that leaves the message and its envelope readable is read past:
+ * a state record that does not parse (counted in nskipped; a delivery it
+ * recorded may then be repeated, never lost) and a torn last record.
+ * Anything else (a bad head or size, a file shorter than its size says,
+ * a bad or missing envelope record, no recipient, records over
+ * 2 x QUEUE_HEAD_MAX) is EINVAL: the file is not to be acted on.
+ */
 int
 queue_env_read(int fd, struct queue_env *env, struct buf *err)
 {
@@ -689,6 +701,7 @@ queue_env_read(int fd, struct queue_env *env, struct buf *err)
 	char		 head[sizeof(QUEUE_MAGIC) + SIZE_WIDTH + 8];
 	size_t		 headlen = strlen(QUEUE_MAGIC) + 5 + SIZE_WIDTH + 1;
 	size_t		 cap = 0;
+	struct stat	 st;
 	char		*p, *nl, *end;
 	int		 r = -1, in_env = 1;
 	ssize_t		 n;
@@ -703,15 +716,24 @@ queue_env_read(int fd, struct queue_env *env, struct buf *err)
 	    head[headlen - 1] != '\n')
 		goto bad;
 	head[headlen - 1] = '\0';
+	errno = 0;
 	env->size = (off_t)strtoll(head + strlen(QUEUE_MAGIC) + 5, &end, 10);
-	if (*end || env->size < 0)
+	if (*end || errno || env->size < 0)
 		goto bad;
 	env->data_off = (off_t)headlen;
+	if (fstat(fd, &st) < 0)
+		goto sys;
+	if (env->size > st.st_size - env->data_off)
+		goto bad;		/* truncated, or a wrong size */
 
 	/* The records after the message: envelope, "end", then state. */
-	if (lseek(fd, env->data_off + env->size, SEEK_SET) < 0 ||
-	    fd_read_file(fd, &b, 2 * QUEUE_HEAD_MAX) < 0)
+	if (lseek(fd, env->data_off + env->size, SEEK_SET) < 0)
 		goto sys;
+	if (fd_read_file(fd, &b, 2 * QUEUE_HEAD_MAX) < 0) {
+		if (errno == EFBIG)
+			goto bad;	/* no writer makes records this long */
+		goto sys;
+	}
 	p = b.s ? b.s : "";
 	while ((nl = memchr(p, '\n', b.len - (size_t)(p - b.s))) != NULL) {
 		*nl = '\0';
@@ -721,7 +743,7 @@ queue_env_read(int fd, struct queue_env *env, struct buf *err)
 			else if (env_record(env, p, &cap) < 0)
 				goto bad;
 		} else if (state_record(env, p, &cap) < 0)
-			goto bad;
+			env->nskipped++;	/* repaired: read past */
 		else
 			env->nstate++;
 		p = nl + 1;

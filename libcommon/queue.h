@@ -46,8 +46,12 @@
  * Writers create the file under tmp/, fsync it, rename it into active/
  * and fsync active/: a message is visible only complete and durable.
  * State records are appended with one write and fdatasync; a torn last
- * record (no newline) is ignored when read back.  Envelope addresses may
- * not hold control characters (queue_addr_ok), so records stay lines.
+ * record (no newline) is ignored when read back, and so is a state
+ * record that does not parse (nskipped counts them): the envelope and
+ * the message still stand.  Other damage makes queue_env_read() fail
+ * with EINVAL, and queue-run sets the file aside in corrupt/.  Envelope
+ * addresses may not hold control characters (queue_addr_ok), so records
+ * stay lines.
  *
  * Functions return 0 or -1 with errno set (and a reason in err when one
  * is passed); parse errors in a queue file give EINVAL.
@@ -108,6 +112,7 @@ struct queue_env {
 	size_t			 nrcpt;
 	int			 ndefers;	/* defer records seen */
 	size_t			 nstate;	/* state records read */
+	size_t			 nskipped;	/* bad ones read past */
 	int			 hold;		/* a maildrop file's hold */
 };
 

@@ -109,6 +109,43 @@ delete(const char *qdir, const char *id, struct buf *err)
 	return r;
 }
 
+/* delete_corrupt - unlink corrupt/ID, or corrupt/SUB.ID for the queue
+ * it was set aside from, durably; 1, 0 or -1 */
+static int
+delete_corrupt(const char *qdir, const char *id, struct buf *err)
+{
+	static const char *const subs[] = { NULL, "active", "hold",
+	    "maildrop" };
+	struct buf	 name = BUF_INIT, p = BUF_INIT;
+	int		 r = 0;
+
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]) && r == 0;
+	    i++) {
+		buf_reset(&name);
+		if (subs[i] != NULL)
+			buf_printf(&name, "%s.", subs[i]);
+		buf_adds(&name, id);
+		queue_path(&p, qdir, "corrupt", buf_cstr(&name));
+		if (unlink(p.s) < 0) {
+			if (errno != ENOENT) {
+				buf_printf(err, "remove %s: %s", p.s,
+				    strerror(errno));
+				r = -1;
+			}
+			continue;
+		}
+		queue_path(&p, qdir, "corrupt", NULL);
+		if (file_fsync_dir(p.s) < 0) {
+			buf_printf(err, "fsync %s: %s", p.s, strerror(errno));
+			r = -1;
+		} else
+			r = 1;
+	}
+	buf_free(&name);
+	buf_free(&p);
+	return r;
+}
+
 /* queue_cmd_apply - one operation on one message (see queue_cmd.h) */
 int
 queue_cmd_apply(const char *qdir, enum queue_cmd_op op, const char *id,
@@ -121,6 +158,8 @@ queue_cmd_apply(const char *qdir, enum queue_cmd_op op, const char *id,
 	switch (op) {
 	case QUEUE_CMD_DELETE:
 		return delete(qdir, id, err);
+	case QUEUE_CMD_DELETE_CORRUPT:
+		return delete_corrupt(qdir, id, err);
 	case QUEUE_CMD_HOLD:
 		return move(qdir, "active", "hold", id, err);
 	case QUEUE_CMD_RELEASE:

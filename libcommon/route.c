@@ -378,7 +378,10 @@ tables_get(struct tables *t, struct buf *err)
 		return NULL;
 	}
 	t->tried = now;
-	if ((l = map_list_open(t->specs, MAP_CONFIG, &e)) == NULL) {
+	/* Postfix local(8): no $1 from a sender's address in alias_maps. */
+	if ((l = map_list_open(t->specs, MAP_CONFIG |
+	    (strcmp(t->param, "alias_maps") == 0 ? MAP_NO_REGSUB : 0),
+	    &e)) == NULL) {
 		if (e.len != t->err.len || memcmp(e.s, t->err.s, e.len) != 0)
 			log_warnx("%s: %s", t->param, buf_cstr(&e));
 		buf_set(&t->err, e.s, e.len);

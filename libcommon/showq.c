@@ -156,6 +156,18 @@ showq_scan(const char *qdir, struct showq *q, struct buf *warnings,
 		}
 		closedir(d);
 	}
+	if (r == 0) {
+		DIR		*d;
+		struct dirent	*e;
+
+		queue_path(&dir, qdir, "corrupt", NULL);
+		if ((d = opendir(buf_cstr(&dir))) != NULL) {
+			while ((e = readdir(d)) != NULL)
+				if (e->d_name[0] != '.')
+					q->ncorrupt++;
+			closedir(d);
+		}
+	}
 	if (r < 0) {
 		int	 saved = errno;
 
@@ -216,11 +228,26 @@ format_msg(struct buf *out, const struct showq_msg *m)
 			buf_printf(out, "%*s(%s)\n", pad, "", text);
 			saved = why;
 		}
-		/* An expanded delivery shows where it goes. */
+		/*
+		 * An expanded delivery shows where it goes; a command is
+		 * written as aliases(5) writes it, from its typed kind.
+		 */
 		addr = rc->recipient && *rc->recipient ? rc->recipient :
 		    rc->addr;
-		buf_printf(out, "%*s%s\n", RCPT_INDENT, "", addr);
+		buf_printf(out, "%*s%s%s\n", RCPT_INDENT, "",
+		    rc->transport && strcmp(rc->transport, "command") == 0 ?
+		    "|" : "", addr);
 	}
+}
+
+/* corrupt_line - how many files queue-run has set aside, if any */
+static void
+corrupt_line(struct buf *out, const struct showq *q)
+{
+	if (q->ncorrupt > 0)
+		buf_printf(out, "-- %zu file%s set aside in corrupt/ "
+		    "(postsuper -l)\n", q->ncorrupt,
+		    q->ncorrupt == 1 ? "" : "s");
 }
 
 /* showq_format - the whole listing */
@@ -231,6 +258,7 @@ showq_format(struct buf *out, const struct showq *q)
 
 	if (q->n == 0) {
 		buf_adds(out, "Mail queue is empty\n");
+		corrupt_line(out, q);
 		return;
 	}
 	buf_printf(out, HEAD_FORMAT, "-Queue ID-", "--Size--",
@@ -244,4 +272,5 @@ showq_format(struct buf *out, const struct showq *q)
 	}
 	buf_printf(out, "\n-- %llu Kbytes in %zu Request%s.\n", bytes / 1024,
 	    q->n, q->n == 1 ? "" : "s");
+	corrupt_line(out, q);
 }

@@ -7,7 +7,8 @@
  * struct showq, sorted by arrival time, then queue id.  A file that
  * cannot be read or parsed is skipped with one line in warnings; one
  * that vanished meanwhile (delivered) is skipped silently.  A missing
- * queue directory is an empty queue.  It returns 0, or -1 with errno and
+ * queue directory is an empty queue.  The files in corrupt/ are
+ * counted in ncorrupt, never read.  It returns 0, or -1 with errno and
  * a reason in err when a queue directory cannot be listed.
  *
  * showq_format() is pure: it appends the listing to out.  Per message a
@@ -18,7 +19,8 @@
  * deferral reason in parentheses when it differs from the previous
  * recipient's, and the recipient; a blank line between messages; a
  * heading first and "-- N Kbytes in M Request(s)." last, or only "Mail
- * queue is empty".
+ * queue is empty"; then, when queue-run has set files aside, a line
+ * "-- N file(s) set aside in corrupt/ (postsuper -l)".
  *
  * Release a struct showq with showq_free().
  */
@@ -43,6 +45,7 @@ struct showq {
 	struct showq_msg	*v;
 	size_t			 n;
 	size_t			 cap;
+	size_t			 ncorrupt;	/* files in corrupt/ */
 };
 
 void	 showq_init(struct showq *);

@@ -33,6 +33,7 @@
 #include "log.h"
 #include "mem.h"
 #include "proc.h"
+#include "qspace.h"
 #include "queue.h"
 #include "restrict.h"
 #include "smtpd_limits.h"
@@ -422,7 +423,7 @@ xtext_ok(const char *v, size_t max)
  * reply sent */
 static int
 mail_params(struct session *s, const struct addr_params *p,
-    const char **ret, const char **envid)
+    const char **ret, const char **envid, long long *size)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		const char	*k = p->v[i].key, *v = p->v[i].value;
@@ -439,6 +440,7 @@ mail_params(struct session *s, const struct addr_params *p,
 				    "fixed limit");
 				return -1;
 			}
+			*size = n;
 		} else if (strcasecmp(k, "BODY") == 0) {	/* RFC 6152 */
 			if (v == NULL || (strcasecmp(v, "7BIT") != 0 &&
 			    strcasecmp(v, "8BITMIME") != 0)) {
@@ -474,6 +476,27 @@ mail_params(struct session *s, const struct addr_params *p,
 	return 0;
 }
 
+/*
+ * queue_full - is there no room in the queue for a message of size bytes
+ * (0: not declared)?  Then 452 4.3.1 before any data is sent (Postfix's
+ * smtpd_check_queue and smtpd_check_size), logged once per interval.
+ */
+static int
+queue_full(struct session *s, long long size)
+{
+	struct buf	 why = BUF_INIT;
+
+	if (qspace_check(s->qdir, size, &why) != 1) {
+		buf_free(&why);
+		return 0;
+	}
+	qspace_warn(s->qdir, "NOQUEUE: reject: MAIL from %s: 452 %s",
+	    client_id(s), buf_cstr(&why));
+	reply(s, "452 4.3.1 Insufficient system storage");
+	buf_free(&why);
+	return 1;
+}
+
 /* cmd_mail - MAIL FROM (RFC 5321 4.1.1.2) */
 static void
 cmd_mail(struct session *s, const struct smtpd_cmd *c)
@@ -481,6 +504,7 @@ cmd_mail(struct session *s, const struct smtpd_cmd *c)
 	struct addr_path	 path;
 	struct addr_params	 params;
 	const char		*ret = NULL, *envid = NULL;
+	long long		 size = 0;
 
 	if (s->helo_required && s->helo == NULL) {
 		reply(s, "503 5.5.1 Error: send HELO/EHLO first");
@@ -511,7 +535,9 @@ cmd_mail(struct session *s, const struct smtpd_cmd *c)
 		reply(s, "501 5.5.4 Bad MAIL parameter syntax");
 		goto out;
 	}
-	if (mail_params(s, &params, &ret, &envid) < 0)
+	if (mail_params(s, &params, &ret, &envid, &size) < 0)
+		goto out;
+	if (queue_full(s, size))
 		goto out;
 	s->smtputf8 = addr_param_get(&params, "SMTPUTF8") != NULL;
 
@@ -1164,8 +1190,12 @@ data_reply(struct session *s, int status, struct buf *qid,
 		reply(s, "250 2.0.0 Ok: queued as %s", buf_cstr(qid));
 		return;
 	}
-	log_warnx("NOQUEUE: queue-inject failed after DATA from %s: %s",
-	    client_id(s), r);
+	if (strncmp(r, "4.3.1", 5) == 0)
+		qspace_warn(s->qdir, "NOQUEUE: queue-inject failed after "
+		    "DATA from %s: %s", client_id(s), r);
+	else
+		log_warnx("NOQUEUE: queue-inject failed after DATA from %s: "
+		    "%s", client_id(s), r);
 	if (status == EX_DATAERR && r[0] == '5') {
 		/* The message's own fault: permanent. */
 		reply(s, "%s %.*s", strncmp(r, "5.3.4", 5) == 0 ? "552" :
@@ -1173,7 +1203,9 @@ data_reply(struct session *s, int status, struct buf *qid,
 		return;
 	}
 	/* Anything else is ours: the client tries again later. */
-	if (reason->len > 6 && r[1] == '.' && r[0] >= '4')
+	if (strncmp(r, "4.3.1", 5) == 0)	/* RFC 5321 4.2.2, 4.3.2 */
+		reply(s, "452 %.*s", n, r);
+	else if (reason->len > 6 && r[1] == '.' && r[0] >= '4')
 		reply(s, "451 4%.*s", n - 1, r + 1);
 	else
 		reply(s, "451 4.3.0 Error: queue file write error");

@@ -23,6 +23,7 @@
 #include "io.h"
 #include "mem.h"
 #include "proc.h"
+#include "qspace.h"
 #include "queue.h"
 
 #define WARNINGS_MAX	20	/* warning lines kept per message */
@@ -1066,6 +1067,17 @@ submit_send(const struct submit_opts *o, struct buf *qid, struct buf *reason)
 		    "on the command line or via the -t option");
 		status = EX_USAGE;
 		goto out;
+	}
+
+	/* No room in the queue (qspace.h): say so before reading. */
+	{
+		char	*qdir = cfg_path(cfg_get("queue_directory"));
+
+		if (qspace_check(qdir, 0, reason) == 1)
+			status = EX_TEMPFAIL;
+		free(qdir);
+		if (status != 0)
+			goto out;
 	}
 
 	/* The headers that may be added; From: names the sender, and

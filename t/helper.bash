@@ -96,3 +96,33 @@ as_user() {
 	shift
 	su -s /bin/sh "$u" -c "PATH='$PATH'; export PATH; $*"
 }
+
+# private_bin - a bin directory of the test's own, first on PATH, as
+# $PBIN: a copy of queue-run (it runs its helpers from the directory its
+# program file is in) and links to the other built programs, so that a
+# test can take a helper away or put a stand-in in its place
+private_bin() {
+	PBIN=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$PBIN"
+	local f
+	for f in "$BUILD_DIR"/bin/*; do
+		[ -f "$f" ] || continue
+		ln -sf "$f" "$PBIN/${f##*/}"
+	done
+	rm -f "$PBIN/queue-run"
+	cp "$BUILD_DIR/bin/queue-run" "$PBIN/queue-run"
+	chmod 755 "$PBIN"
+	PATH=$PBIN:$PATH
+	export PATH
+}
+
+# refusing_remote - private_bin with a deliver-remote that finds nobody
+# listening at its next hop, as the real one would at a closed port:
+# exit 75, 4.4.1 (deliveries to smtp next hops are deferred, one by one)
+refusing_remote() {
+	private_bin
+	rm -f "$PBIN/deliver-remote"
+	printf '#!/bin/sh\necho "deliver-remote: fatal: 4.4.1 connect to %s: Connection refused" >&2\nexit 75\n' \
+	    '$6' >"$PBIN/deliver-remote"
+	chmod 755 "$PBIN/deliver-remote"
+}

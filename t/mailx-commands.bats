@@ -202,7 +202,8 @@ PY
 			send-keys -l -- "$cmd" \; send-keys Enter)
 		[ "$rx" = - ] && continue
 		ok=0
-		for _ in $(seq 200); do
+		# Up to about 10 s: a loaded machine is slow to draw.
+		for _ in $(seq 500); do
 			if tmux -S "$TMUX_SOCK" capture-pane -p -S - |
 				tail -n +"$((at + 1))" | grep -Eq -- "$rx"; then
 				ok=1

@@ -58,9 +58,9 @@ tx_start() {
 }
 
 # tx_wait REGEX [COUNT] - wait until the screen holds COUNT (1) lines
-# matching REGEX; print the screen and fail after 3 s
+# matching REGEX; print the screen and fail after about 10 s
 tx_wait() {
-	for _ in $(seq 150); do
+	for _ in $(seq 500); do
 		[ "$(tmux -S "$TMUX_SOCK" capture-pane -p -J -S - |
 			grep -Ec -- "$1")" -ge "${2:-1}" ] && return 0
 		sleep 0.02
@@ -290,10 +290,15 @@ PY
 	tx_start a@x.test
 	tx_wait '^Subject: $'
 	tx_type 'subj'
+	# Each line echoed before the interrupt, which would flush typed
+	# input the program has not read yet.
+	tx_wait '^subj$|^Subject: subj$'
 	tx_type 'partial body'
+	tx_wait '^partial body$'
 	tmux -S "$TMUX_SOCK" send-keys C-c
 	tx_wait '^\(Interrupt -- one more to kill letter\)$'
 	tx_type 'more'
+	tx_wait '^more$'
 	tmux -S "$TMUX_SOCK" send-keys C-c
 	tx_wait '^\(Interrupt -- one more to kill letter\)$' 2
 	tmux -S "$TMUX_SOCK" send-keys C-c

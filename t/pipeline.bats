@@ -112,6 +112,7 @@ count_msgs() {
 	    "transport_maps = inline:{ far.test = smtp:[127.0.0.1]:1 }" \
 	    "maximal_queue_lifetime = 3s" "bounce_queue_lifetime = 3s" \
 	    "minimal_backoff_time = 1s" "maximal_backoff_time = 1s"
+	refusing_remote
 	printf 'Subject: slow\n\nbody\n' | sendmail $CF -i -f dave@localhost y@far.test
 	queue-run $CF -f
 	[ "$(queued active)" -eq 1 ]

@@ -11,20 +11,26 @@ bats_require_minimum_version 1.5.0
 setup() {
 	case $BATS_TEST_DESCRIPTION in
 	kind:*) kind_setup ;;
+	hardening:*) kind_setup ;;
+	crash:*) kind_setup ;;
 	qtrust:*) qtrust_setup ;;
 	smtpd:*) smtpd_setup ;;
 	local:*) local_setup ;;
-	q15scale:*) q15scale_setup ;;
+	space:*) space_setup ;;
+	scale:*) scale_setup ;;
 	esac
 }
 
 teardown() {
 	case $BATS_TEST_DESCRIPTION in
 	kind:*) kind_teardown ;;
+	hardening:*) kind_teardown ;;
+	crash:*) kind_teardown ;;
 	qtrust:*) qtrust_teardown ;;
 	smtpd:*) smtpd_teardown ;;
 	local:*) local_teardown ;;
-	q15scale:*) q15scale_teardown ;;
+	space:*) space_teardown ;;
+	scale:*) scale_teardown ;;
 	esac
 }
 
@@ -371,6 +377,229 @@ bounces() {
 	[ "$(find "$OUT/box/new" -type f | wc -l)" -eq 1 ]
 	grep -q 'relay=pipe, .*status=sent' "$INST/maillog"
 	[ "$(bounces "$INST/mail/a")" -eq 0 ]
+}
+
+@test "hardening: root's postmap on a user's table cannot read a root-only file for him" {
+	kind_instance
+	kind_user
+	printf '[smtp.example.com]:587 relayuser:S3cretPassw0rd\n' \
+	    >"$BATS_TEST_TMPDIR/sasl_passwd"
+	chmod 600 "$BATS_TEST_TMPDIR/sasl_passwd"
+	# The user points his table at the secret, and leaves a readable .db
+	# whose mode the new table would keep.
+	runuser -u "$KIND_USER" -- sh -c "cd '$KIND_HOME' &&
+	    ln -s '$BATS_TEST_TMPDIR/sasl_passwd' table &&
+	    : >table.db && chmod 644 table.db && : >alias.db &&
+	    ln -s '$BATS_TEST_TMPDIR/sasl_passwd' alias"
+	run postmap $CF "$KIND_HOME/table"
+	[ "$status" -ne 0 ]
+	run postalias $CF "$KIND_HOME/alias"
+	[ "$status" -ne 0 ]
+	run ! grep -qa S3cret "$KIND_HOME/table.db" "$KIND_HOME/alias.db"
+	run ! runuser -u "$KIND_USER" -- postmap $CF -q '[smtp.example.com]:587' \
+	    "hash:$KIND_HOME/table"
+	[ "$output" = "" ] || [[ "$output" != *S3cret* ]]
+	run ! runuser -u "$KIND_USER" -- postmap $CF -s "hash:$KIND_HOME/table"
+	[[ "$output" != *S3cret* ]]
+}
+
+@test "hardening: root's postmap builds and edits a user's own table as him; -o stays root" {
+	kind_instance
+	kind_user
+	runuser -u "$KIND_USER" -- sh -c "cd '$KIND_HOME' &&
+	    printf 'k1 v1\nk2 v2\n' >table"
+	postmap $CF "$KIND_HOME/table"
+	[ "$(stat -c %U "$KIND_HOME/table.db")" = "$KIND_USER" ]
+	[ "$(postmap $CF -q k1 "hash:$KIND_HOME/table")" = v1 ]
+	postmap $CF -d k2 "hash:$KIND_HOME/table"
+	[ "$(stat -c %U "$KIND_HOME/table.db")" = "$KIND_USER" ]
+	run postmap $CF -q k2 "hash:$KIND_HOME/table"
+	[ "$status" -eq 1 ]
+	postmap $CF -o "$KIND_HOME/table"
+	[ "$(stat -c %U "$KIND_HOME/table.db")" = root ]
+	[ "$(postmap $CF -q k2 "hash:$KIND_HOME/table")" = v2 ]
+}
+
+@test "hardening: a maillog_file link left in a log directory a user can write is not followed by root" {
+	kind_instance
+	mkdir "$INST/logdir"
+	chown nobody "$INST/logdir"
+	echo "root's data" >"$INST/victim"
+	runuser -u nobody -- ln -s "$INST/victim" "$INST/logdir/maillog"
+	runuser -u nobody -- ln -s "$INST/created" "$INST/logdir/new"
+	runuser -u nobody -- ln "$INST/victim" "$INST/logdir/hard" 2>/dev/null ||
+	    true
+	for f in maillog new hard; do
+		printf 'Subject: x\n\nbody\n' |
+		    sendmail -c "$INST/etc" -f a@localhost bob@localhost
+		sed -i "s|^maillog_file = .*|maillog_file = $INST/logdir/$f|" \
+		    "$INST/etc/main.cf"
+		queue-run $CF -f
+		run --separate-stderr deliver-local $CF bob </dev/null
+	done
+	[ "$(cat "$INST/victim")" = "root's data" ]
+	[ ! -e "$INST/created" ]
+	# Mail still flows; a log of our own is still written.
+	[ "$(grep -c '^From ' "$INST/mail/bob")" -ge 3 ]
+	sed -i "s|^maillog_file = .*|maillog_file = $INST/logdir/own|" \
+	    "$INST/etc/main.cf"
+	queue-run $CF -f
+	grep -q 'one pass done' "$INST/logdir/own"
+}
+
+@test "hardening: a client's terminal escapes (C1 controls in UTF-8) never reach the maillog" {
+	kind_instance
+	# CSI 2J clears the screen, OSC 52 writes the clipboard of whoever
+	# watches the log with tail -f; C1 controls work in UTF-8 too.
+	printf 'EHLO x\r\nMAIL FROM:<"\xc2\x9b2J\xc2\x9d52;c;aGk=\xc2\x9c\xe2\x82\xac"@x.example> SMTPUTF8\r\nRCPT TO:<nobody@remote.example>\r\nQUIT\r\n' \
+	    >"$BATS_TEST_TMPDIR/session"
+	TCPREMOTEIP=192.0.2.1 smtp-listen $CF <"$BATS_TEST_TMPDIR/session" \
+	    >/dev/null
+	# The rejection is logged, with the sender's printable text kept.
+	LC_ALL=C grep -q "from=<\"??2J??52;c;aGk=??$(printf '\xe2\x82\xac')\"@x.example>" \
+	    "$INST/maillog"
+	[ "$(LC_ALL=C grep -c "$(printf '\xc2[\x80-\x9f]')" "$INST/maillog")" -eq 0 ]
+}
+
+@test "hardening: deliver-local -f quotes an unquoted sender, so it stays one word of the From line" {
+	kind_instance
+	# As another MTA's mailbox command passes it (Postfix's $SENDER).
+	printf 'Subject: y\n\nb\n' |
+	    deliver-local $CF -f 'x  Mon Jan  1 00:00:00 2001 y@evil.example' bob
+	printf 'Subject: y\n\nb\n' | deliver-local $CF -f 'plain@evil.example' bob
+	printf 'Subject: y\n\nb\n' | deliver-local $CF -f '"q x"@evil.example' bob
+	run grep -a '^From \|^Return-Path' "$INST/mail/bob"
+	[[ "${lines[0]}" == 'From "x  Mon Jan  1 00:00:00 2001 y"@evil.example '* ]]
+	[ "${lines[1]}" = 'Return-Path: <"x  Mon Jan  1 00:00:00 2001 y"@evil.example>' ]
+	[[ "${lines[2]}" == 'From plain@evil.example '* ]]
+	[[ "${lines[4]}" == 'From "q x"@evil.example '* ]]
+}
+
+@test "hardening: smtp-listen under inetd refuses to serve a client as root (mail_owner = root)" {
+	kind_instance
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	echo "mail_owner = root" >>"$INST/etc/main.cf"
+	run --separate-stderr bash -c "printf 'EHLO x\r\nQUIT\r\n' |
+	    TCPREMOTEIP=192.0.2.1 smtp-listen $CF"
+	[ "$status" -eq 78 ]
+	[ "$output" = "" ]
+	[[ "$stderr" == *"refusing to serve"* ]]
+}
+
+@test "hardening: sendmail -bv never hands an address to route-transport as an option" {
+	kind_instance
+	# A script that verifies untrusted addresses as root must not let one
+	# choose route-transport's configuration.
+	mkdir "$BATS_TEST_TMPDIR/evil"
+	printf 'local_recipient_maps =\nmydestination = elsewhere.example\n' \
+	    >"$BATS_TEST_TMPDIR/evil/main.cf"
+	run --separate-stderr sendmail $CF -bv -- "-c$BATS_TEST_TMPDIR/evil" \
+	    bob@localhost
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "-c$BATS_TEST_TMPDIR/evil"$'\t'error$'\t'* ]]
+	[ "${lines[1]}" = "bob@localhost	local	-	bob" ]
+}
+
+@test "hardening: deliver-local -a cannot add a header line after Delivered-To" {
+	kind_instance
+	run --separate-stderr deliver-local $CF -a $'bob@x.example\nX-Injected: 1' \
+	    bob < <(printf 'Subject: y\n\nb\n')
+	[ "$status" -eq 65 ]
+	run --separate-stderr deliver-local $CF -a $'bob@x.example\rX-Injected: 1' \
+	    bob < <(printf 'Subject: y\n\nb\n')
+	[ "$status" -eq 65 ]
+	[ ! -e "$INST/mail/bob" ]
+	printf 'Subject: y\n\nb\n' | deliver-local $CF -a bob@x.example bob
+	grep -q '^Delivered-To: bob@x.example$' "$INST/mail/bob"
+	run ! grep -q 'X-Injected' "$INST/mail/bob"
+}
+
+@test "hardening: a regexp alias cannot put a sender's local part into a |command" {
+	kind_instance
+	printf '%s\n' '/^owner-list$/ bob' '/^(.*)-list$/ |/bin/echo $1' \
+	    >"$INST/etc/aliases.re"
+	sed -i "s|^alias_maps = .*|alias_maps = regexp:$INST/etc/aliases.re|" \
+	    "$INST/etc/main.cf"
+	printf 'EHLO x\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<"x;%s;-list"@localhost>\r\nDATA\r\nSubject: t\r\n\r\nhi\r\n.\r\nQUIT\r\n' \
+	    "$(evil "$OUT/pwned")" >"$BATS_TEST_TMPDIR/session"
+	TCPREMOTEIP=192.0.2.1 smtp-listen $CF <"$BATS_TEST_TMPDIR/session" \
+	    >"$BATS_TEST_TMPDIR/replies"
+	grep -q '^250 2.0.0' "$BATS_TEST_TMPDIR/replies"
+	queue-run $CF -f
+	[ ! -e "$OUT/pwned" ]
+	grep -q 'substitution is not allowed' "$INST/maillog"
+	# A rule without $1 still works.
+	printf 'Subject: x\n\nb\n' | sendmail $CF -f a@localhost owner-list@localhost
+	queue-run $CF -f
+	[ "$(msgs "$INST/mail/bob")" -eq 1 ]
+}
+
+@test "crash: a recipient's command cannot write delivery state through any descriptor it can reach" {
+	kind_user
+	kind_instance "allow_mail_to_commands = alias, forward"
+	# The attacker's command, run as the recipient: every descriptor of
+	# its own and of its parent (the delivery agent) that leads into the
+	# spool gets a forged record appended, which would mark the other
+	# recipient delivered, and an expand to a command of the attacker's.
+	cat >"$OUT/evil.sh" <<-EOF
+	for f in /proc/self/fd/* /proc/\$PPID/fd/*; do
+		t=\$(readlink "\$f") || continue
+		case \$t in
+		*spool*) if printf 'done 1\tsent\t2.0.0\tforged\nexpand 1\tpipe\tforward\t-\ttouch $OUT/pwned\t|x\n' >>"\$f" 2>/dev/null
+			then echo "wrote \$t"; else echo "refused \$t"; fi ;;
+		esac
+	done >>"$OUT/result"
+	echo ran >>"$OUT/result"
+	cat >/dev/null
+	EOF
+	chown "$KIND_USER" "$OUT/evil.sh"
+	kind_forward "|/bin/sh $OUT/evil.sh"
+	# The other recipient's mailbox cannot be written for now: it is
+	# deferred, so the queue file outlives the attacker's delivery.
+	mkdir -p "$INST/mail/bob"
+	printf 'Subject: x\n\nbody\n' | sendmail $CF -i -f a@localhost \
+	    "$KIND_USER@localhost" bob@localhost
+	qf=$(ls "$INST"/spool/active/*)
+	queue-run $CF -f
+	grep -qx ran "$OUT/result"
+	run ! grep -q '^wrote' "$OUT/result"
+	run ! grep -q forged "$qf"
+	[ ! -e "$OUT/pwned" ]
+	# bob is delivered once his mailbox can be.
+	rmdir "$INST/mail/bob"
+	queue-run $CF -f
+	[ "$(queued active)" -eq 0 ]
+	[ "$(msgs "$INST/mail/bob")" -eq 1 ]
+	[ ! -e "$OUT/pwned" ]
+}
+
+@test "crash: outcome slots in a directory others can write are not trusted" {
+	kind_instance
+	printf 'Subject: x\n\nbody\n' | sendmail $CF -i -f a@localhost bob@localhost
+	id=$(ls "$INST/spool/active")
+	# A forged slot claims bob's delivery made, in a directory anyone
+	# may write (a mistaken chmod, or one an attacker made first).
+	mkdir -p "$INST/spool/agents"
+	chmod 1777 "$INST/spool/agents"
+	printf '%s 0 7\n' "$id" >"$INST/spool/agents/99999.job"
+	printf '7 0\n' >"$INST/spool/agents/99999.done"
+	chmod 600 "$INST/spool/agents"/99999.*
+	queue-run $CF -f
+	grep -q 'agents: not a directory of ours alone' "$INST/maillog"
+	run ! grep -q 'outcome kept by its agent' "$INST/maillog"
+	[ "$(msgs "$INST/mail/bob")" -eq 1 ]
+	# In queue-run's own directory a slot file someone else owns, or
+	# one others may read, is not read either.
+	rm -rf "$INST/spool/agents"
+	printf 'Subject: y\n\nbody\n' | sendmail $CF -i -f a@localhost bob@localhost
+	id=$(ls "$INST/spool/active")
+	mkdir -m 700 "$INST/spool/agents"
+	printf '%s 0 7\n' "$id" >"$INST/spool/agents/99999.job"
+	printf '7 0\n' >"$INST/spool/agents/99999.done"
+	chmod 644 "$INST/spool/agents/99999.done"
+	queue-run $CF -f
+	run ! grep -q 'outcome kept by its agent' "$INST/maillog"
+	[ "$(msgs "$INST/mail/bob")" -eq 2 ]
 }
 
 # ---- qtrust ----
@@ -786,6 +1015,7 @@ defers() {
 	    "smtpd_etrn_restrictions = permit_mynetworks, reject" \
 	    "transport_maps = inline:{ far.test = smtp:[127.0.0.1]:1 }" \
 	    "minimal_backoff_time = 1h" "maximal_backoff_time = 2h"
+	refusing_remote
 	printf 'Subject: x\n\nbody\n' | sendmail -i -f a@localhost y@far.test
 	queue-run & QRPID=$!
 	wait_for '[ "$(defers y@far.test)" -eq 1 ]'
@@ -803,6 +1033,7 @@ defers() {
 	instance "local_recipient_maps = static:any" \
 	    "transport_maps = inline:{ a.test = smtp:[127.0.0.1]:1, b.test = smtp:[127.0.0.1]:1 }" \
 	    "minimal_backoff_time = 1h" "maximal_backoff_time = 2h"
+	refusing_remote
 	printf 'Subject: a\n\nbody\n' | sendmail -i -f a@localhost y@a.test
 	printf 'Subject: b\n\nbody\n' | sendmail -i -f a@localhost z@b.test
 	queue-run & QRPID=$!
@@ -1047,20 +1278,136 @@ maildir_spool() {
 	grep -qx 'old mail 2' "$MB"
 }
 
-# q15scale: floods that would make queue-run run out of descriptors.
+@test "local: Save by author of a hostile message cannot write ~/.forward" {
+	export HOME=$BATS_TEST_TMPDIR/home MAILRC=/dev/null
+	mkdir -p "$HOME"
+	p=$BATS_TEST_TMPDIR/p
+	# The author's local part names a folder (+.forward is ~/.forward)
+	# and the body is a .forward line that runs a command.
+	printf 'From a@x.test Tue Nov 14 22:13:20 2023\nFrom: <"+.forward"@evil.example>\nSubject: s\n\n"|touch %s"\n\n' \
+		"$p" >"$HOME/box"
+	for c in 'S 1' 'C 1'; do
+		printf '%s\nx\n' "$c" | (cd "$HOME" && mail -N -f "$HOME/box") \
+			>/dev/null 2>&1 || true
+	done
+	[ ! -e "$HOME/.forward" ]
+	# The message went to a plain file in the current directory.
+	[ -n "$(find "$HOME" -maxdepth 1 -name '_.forward*' -newer "$HOME/box")" ]
+}
 
-q15scale_setup() {
+@test "local: terminal escapes in a hostile From address never reach the screen" {
+	export HOME=$BATS_TEST_TMPDIR/home MAILRC=/dev/null
+	mkdir -p "$HOME"
+	printf 'From a@x.test Tue Nov 14 22:13:20 2023\nFrom: <"\033]0;owned\007"@evil.example>\nSubject: s\n\nx\n\nFrom b@x.test Tue Nov 14 22:13:21 2023\nFrom: \302\2332J@evil.example\nSubject: t\n\ny\n\n' \
+		>"$HOME/box"
+	mail -H -f "$HOME/box" >"$BATS_TEST_TMPDIR/out"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" -eq 2 ]
+	run ! grep -q $'\033' "$BATS_TEST_TMPDIR/out"
+	run ! grep -q $'\007' "$BATS_TEST_TMPDIR/out"
+	run ! grep -qP '\xc2[\x80-\x9f]' "$BATS_TEST_TMPDIR/out"
+}
+
+# ---- space ----
+
+space_setup() {
+	instance "local_recipient_maps = static:any" \
+	    "smtpd_error_sleep_time = 0"
+	CF="-c $INST/etc"
+	Q15_MOUNT=
+}
+
+space_teardown() {
+	if [ -n "$Q15_MOUNT" ]; then umount "$Q15_MOUNT" 2>/dev/null || true; fi
+}
+
+# q15disk_fs OPTIONS - the queue on a small tmpfs (skip when mount is
+# not permitted)
+q15disk_fs() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a file system"
+	mount -t tmpfs -o "$1" tmpfs "$INST/spool" 2>/dev/null ||
+	    skip "mount is not permitted here"
+	Q15_MOUNT=$INST/spool
+}
+
+@test "space: a client filling the queue is stopped at MAIL FROM with queue_minfree kept free" {
+	q15disk_fs size=3m,nr_inodes=400
+	echo "message_size_limit = 250000" >>"$INST/etc/main.cf"
+	echo "queue_minfree = 1000000" >>"$INST/etc/main.cf"
+	# One session, message after message of 200 KB, as a flood would.
+	{
+		printf 'EHLO flood.example\r\n'
+		for i in $(seq 1 20); do
+			printf 'MAIL FROM:<f@example.org> SIZE=205000\r\nRCPT TO:<bob@localhost>\r\nDATA\r\n'
+			head -c 200000 /dev/zero | tr '\0' 'f' | fold -w 70 | sed 's/$/\r/'
+			printf '\r\n.\r\n'
+		done
+		printf 'QUIT\r\n'
+	} >"$BATS_TEST_TMPDIR/flood"
+	run bash -c "smtp-listen $CF <'$BATS_TEST_TMPDIR/flood' | tr -d '\r'"
+	accepted=$(grep -c '^250 2.0.0 Ok: queued as' <<<"$output")
+	[ "$accepted" -ge 1 ]
+	[ "$accepted" -lt 20 ]
+	[[ "$output" == *"452 4.3.1 Insufficient system storage"* ]]
+	# Every accepted message is whole, nothing is half-written, and the
+	# file system keeps at least queue_minfree minus one message free.
+	[ "$(queued active)" -eq "$accepted" ]
+	for f in "$INST"/spool/active/*; do
+		grep -q '^end$' "$f"
+	done
+	[ "$(find "$INST/spool/tmp" -type f ! -name '.space' | wc -l)" -eq 0 ]
+	[ "$(df --output=avail -k "$INST/spool" | tail -1)" -ge 700 ]
+	# Logged once, not once per refused message.
+	[ "$(grep -c 'Insufficient system storage' "$INST/maillog")" -eq 1 ]
+	queue-run $CF -f
+	[ "$(grep -c '^From ' "$INST/mail/bob")" -eq "$accepted" ]
+}
+
+@test "space: a submission with a damaged state record cannot pass as a clean one" {
+	# A user's maildrop file: a good envelope, then a line that is no
+	# state record (which queue-run reads past in its own files).
+	printf 'Subject: s\n\nx\n' | queue-inject $CF -h -f a@example.org bob@localhost
+	f=$(find "$INST/spool/hold" -type f)
+	id=$(basename "$f")
+	printf 'done 0\tsent\t2.0.0\x01forged\n' >>"$f"
+	chown daemon "$f"
+	mv "$f" "$INST/spool/maildrop/$id"
+	cp "$INST/spool/maildrop/$id" "$BATS_TEST_TMPDIR/orig"
+	queue-run $CF -f
+	cmp "$INST/spool/corrupt/maildrop.$id" "$BATS_TEST_TMPDIR/orig"
+	[ "$(queued active)" -eq 0 ]
+	[ "$(queued hold)" -eq 0 ]
+	[ ! -e "$INST/mail/bob" ]
+}
+
+@test "space: a queue file grown by a runaway 9 MB line costs one read and is set aside" {
+	printf 'Subject: s\n\nx\n' | queue-inject $CF -f a@example.org bob@localhost
+	f=$(find "$INST/spool/active" -type f)
+	head -c $((9 * 1024 * 1024)) /dev/zero | tr '\0' 'L' >>"$f"
+	printf 'Subject: ok\n\nx\n' | queue-inject $CF -f a@example.org carol@localhost
+	run timeout 30 queue-run $CF -f
+	[ "$status" -eq 0 ]
+	[ -f "$INST/spool/corrupt/active.$(basename "$f")" ]
+	[ "$(queued active)" -eq 0 ]
+	grep -q '^Subject: ok$' "$INST/mail/carol"
+	[ ! -e "$INST/mail/bob" ]
+}
+
+# ---- scale ----
+
+# Floods that would make queue-run run out of descriptors.
+
+scale_setup() {
 	instance "local_recipient_maps = static:any" \
 	    "smtpd_client_connection_rate_limit = 0" \
 	    "minimal_backoff_time = 1s" "maximal_backoff_time = 2s"
 	LPID= QRPID=
 }
 
-q15scale_teardown() {
+scale_teardown() {
 	smtpd_teardown
 }
 
-@test "q15scale: a flood of 400 messages over SMTP into a queue-run under ulimit -n 64 is all delivered" {
+@test "scale: a flood of 400 messages over SMTP into a queue-run under ulimit -n 64 is all delivered" {
 	bash -c "ulimit -n 64 && exec queue-run" & QRPID=$!
 	smtpd_listen
 	# An outside client sends as fast as it can, one session each.

@@ -178,6 +178,76 @@ test_malformed(void)
 	buf_free(&why);
 }
 
+/* test_slots - a delivery's outcome in the agent's slot, for the
+ * delivery queue-run named in PID.job and no other */
+static void
+test_slots(void)
+{
+	struct local_conf	 c;
+	struct lspawn_req	 r;
+	struct buf		 why = BUF_INIT;
+	char			 sd[256], file[256], id[48], path[300];
+	size_t			 rcpt = 0;
+	int			 sock, jfd, ws;
+	pid_t			 pid;
+
+	memset(&c, 0, sizeof(c));
+	c.spool_dir = dir;
+	c.home_mailbox = "";
+	c.default_privs = "nobody";
+	c.origin = "example.test";
+	c.lock_timeout = 1000;
+	c.allow_files = LOCAL_ALLOW(LOCAL_FROM_ALIAS);
+	snprintf(sd, sizeof(sd), "%s/agents", dir);
+	snprintf(file, sizeof(file), "%s/slotted", dir);
+	if (mkdir(sd, 0700) < 0) {
+		ok(0, "mkdir %s: %s", sd, strerror(errno));
+		return;
+	}
+	lspawn_slot_dir(sd);
+	if ((pid = lspawn_fork(&c, &sock)) < 0) {
+		ok(0, "fork an agent: %s", strerror(errno));
+		return;
+	}
+	jfd = lspawn_slot_job(sd, pid);
+	ok(jfd >= 0, "queue-run makes PID.job");
+	lspawn_slot_assign(jfd, "4F2A1C3B", 2, 7);
+	is_int(lspawn_slot_outcome(sd, pid, id, sizeof(id), &rcpt), -1,
+	    "no outcome before the delivery");
+	memset(&r, 0, sizeof(r));
+	r.kind = LOCAL_FILE;
+	r.origin = LOCAL_FROM_ALIAS;
+	r.target = file;
+	r.sender = "s@example.test";
+	r.fd = msg_fd;
+	r.len = 10;
+	r.seq = 7;
+	ok(lspawn_send(sock, &r) == 0, "request sent");
+	is_int(reply(sock, &why), EX_OK, "delivered");
+	is_int(lspawn_slot_outcome(sd, pid, id, sizeof(id), &rcpt), EX_OK,
+	    "the slot holds the outcome of delivery 7");
+	is_str(id, "4F2A1C3B", "for the queue id queue-run wrote");
+	is_int((long long)rcpt, 2, "and its recipient");
+	/* The next delivery assigned: the last outcome is not taken for it. */
+	lspawn_slot_assign(jfd, "4F2A1C3B", 3, 8);
+	is_int(lspawn_slot_outcome(sd, pid, id, sizeof(id), &rcpt), -1,
+	    "an outcome of another delivery is not taken");
+	lspawn_slot_assign(jfd, "4F2A1C3B", 2, 7);
+	snprintf(path, sizeof(path), "%s/%ld.done", sd, (long)pid);
+	chmod(path, 0644);
+	is_int(lspawn_slot_outcome(sd, pid, id, sizeof(id), &rcpt), -1,
+	    "a slot file others may read is not read");
+	close(sock);
+	close(jfd);
+	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	lspawn_slot_remove(sd, pid);
+	ok(access(path, F_OK) < 0 && rmdir(sd) == 0, "the slot removed");
+	lspawn_slot_dir(NULL);
+	unlink(file);
+	buf_free(&why);
+}
+
 int
 main(void)
 {
@@ -196,6 +266,7 @@ main(void)
 	}
 	test_kinds();
 	test_malformed();
+	test_slots();
 	close(msg_fd);
 	{
 		static const char *const made[] = { "msg", "ran", "f" };

@@ -321,6 +321,34 @@ test_regexp(void)
 	buf_free(&spec);
 }
 
+/* alias_maps opens its tables with MAP_NO_REGSUB: a rule that would put
+ * the key's text into the result ("|cmd $1") is skipped, the rest stay */
+static void
+test_no_regsub(void)
+{
+	static const char	 src[] =
+		"/^(.*)-list$/ |/usr/bin/list $1\n"
+		"/^cost$/ $$5\n"
+		"/^(.*)-list$/ fallback\n";
+	static const struct want	 w[] = {
+		{"a;touch x;-list", MAP_FOUND, "fallback"},
+		{"cost", MAP_FOUND, "$5"},
+	};
+	static const struct want	 w_sub[] = {
+		{"a-list", MAP_FOUND, "|/usr/bin/list a"},
+	};
+	struct buf	 spec = BUF_INIT;
+
+	put_file("nrs", src, sizeof(src) - 1);
+	buf_printf(&spec, "regexp:%s", tpath("nrs"));
+	check_table(spec.s, MAP_NO_REGSUB, w, sizeof(w) / sizeof(w[0]));
+	check_table(spec.s, 0, w_sub, sizeof(w_sub) / sizeof(w_sub[0]));
+	buf_reset(&spec);
+	buf_printf(&spec, "pcre:%s", tpath("nrs"));
+	check_table(spec.s, MAP_NO_REGSUB, w, sizeof(w) / sizeof(w[0]));
+	buf_free(&spec);
+}
+
 static void
 test_pcre_flags(void)
 {
@@ -651,6 +679,7 @@ main(void)
 	test_static_inline();
 	test_hash();
 	test_regexp();
+	test_no_regsub();
 	test_pcre_flags();
 	test_errors();
 	test_orders();

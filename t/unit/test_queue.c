@@ -182,6 +182,69 @@ test_bad(void)
 	buf_free(&err);
 }
 
+/* test_damage - what the reader repairs and what it refuses */
+static void
+test_damage(void)
+{
+	static const struct {
+		const char	*name;
+		const char	*tail;		/* after "end" */
+		int		 want;		/* 0, or -1 (EINVAL) */
+		size_t		 skipped;
+	} cases[] = {
+		{ "a bad state record is read past", "\001garbage\n", 0, 1 },
+		{ "a bad index is read past", "done 9\tsent\t2.0.0\tx\n", 0,
+		    1 },
+		{ "a torn last record is ignored", "defer 0\t1\t4.0.0\tto", 0,
+		    0 },
+		{ "a good record after a bad one counts",
+		    "bogus\ndone 0\tsent\t2.0.0\tok\n", 0, 1 },
+		{ "an envelope record after end is no state record",
+		    "rcpt z@y\t\t0\n", 0, 1 },
+	};
+	const char		*rcpts[] = {"a@example.org", "b@example.org"};
+	struct queue_env	 env;
+	struct buf		 err = BUF_INIT;
+	struct stat		 st;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char	*id = inject("s@x", rcpts, 2, "m\n", 0);
+		int		 fd = id ? open_q("active", id) : -1;
+
+		ok(fd >= 0, "%s: queued", cases[i].name);
+		if (fd < 0)
+			continue;
+		(void)!pwrite(fd, cases[i].tail, strlen(cases[i].tail),
+		    lseek(fd, 0, SEEK_END));
+		ok(queue_env_read(fd, &env, &err) == cases[i].want,
+		    "%s", cases[i].name);
+		ok(env.nskipped == cases[i].skipped, "%s: counted",
+		    cases[i].name);
+		ok(env.nrcpt == 2, "%s: the envelope stands", cases[i].name);
+		ok(queue_env_check(&env, &err) < 0 || cases[i].skipped == 0,
+		    "%s: never a clean submission", cases[i].name);
+		queue_env_free(&env);
+		close(fd);
+	}
+
+	/* A size larger than the file: refused, not read past the end. */
+	{
+		const char	*id = inject("s@x", rcpts, 1, "m\n", 0);
+		int		 fd = open_q("active", id);
+
+		ok(fstat(fd, &st) == 0, "stat");
+		(void)!ftruncate(fd, 40);
+		is_int(queue_env_read(fd, &env, &err), -1, "cut short refused");
+		is_int(errno, EINVAL, "as EINVAL");
+		(void)!pwrite(fd, "99999999999999999999", 20,
+		    (off_t)strlen("pipemail-queue 1\nsize "));
+		is_int(queue_env_read(fd, &env, &err), -1, "huge size refused");
+		is_int(errno, EINVAL, "as EINVAL");
+		close(fd);
+	}
+	buf_free(&err);
+}
+
 /* test_env_check - queue_env_check() over a table of envelopes */
 static void
 test_env_check(void)
@@ -299,6 +362,7 @@ main(void)
 	is_int(queue_layout(qdir, &err), 0, "layout again is harmless");
 	test_roundtrip();
 	test_bad();
+	test_damage();
 	test_env_check();
 	test_trusted();
 	test_tmp_clean();

@@ -64,6 +64,7 @@ static const char want[] =
     "(reason unavailable)\n"
     "                                         d3@example.org\n"
     "                                         /var/mail/box\n"
+    "                                         |/usr/bin/procmail -a x\n"
     "\n"
     "-- 2 Kbytes in 3 Requests.\n";
 
@@ -91,6 +92,9 @@ main(void)
 	rcpt(e, "gone@example.org", QR_BOUNCED, "5.1.1 no such user", NULL);
 	rcpt(e, "alias@example.org", QR_EXPANDED, NULL, NULL);
 	rcpt(e, "alias@example.org", QR_PENDING, NULL, "/var/mail/box");
+	rcpt(e, "alias@example.org", QR_PENDING, NULL,
+	    "/usr/bin/procmail -a x");
+	e->rcpt[e->nrcpt - 1].transport = xstrdup("command");
 	e = msg(&q, "BBB2", 1, 1700000001, 512, "");
 	rcpt(e, "done@example.org", QR_SENT, NULL, NULL);
 	e = msg(&q, "AAA1", 0, 1700000000, 2048, "alice@example.org");
