@@ -199,6 +199,7 @@ static const struct cfg_param cfg_table[] = {
 	P_LIST("prepend_delivered_header", "command, file, forward"),
 	P_LIST("propagate_unmatched_extensions", "canonical, virtual"),
 	P_LIST("proxy_interfaces", ""),
+	P_INT("qmgr_message_active_limit", "20000", 1, NOMAX),
 	P_STR("queue_directory", "/var/spool/pipemail"),
 	P_SIZE("queue_minfree", "0", 0, NOMAX),
 	P_TIME("queue_run_delay", "300s", 's', 1, NOMAX),

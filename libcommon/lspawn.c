@@ -101,8 +101,10 @@ reply(int status, struct buf *why)
 	if ((size_t)n >= sizeof(pkt))
 		n = sizeof(pkt) - 1;
 	while (send(agent_fd, pkt, (size_t)n, MSG_NOSIGNAL) < 0)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			mbox_lock_keep(0);	/* its spare name goes too */
 			_exit(EX_OSERR);
+		}
 }
 
 /* field - the next NUL-terminated field of a request, or NULL */
@@ -330,11 +332,15 @@ serve(const struct local_conf *c)
 			buf_free(&why);
 			continue;
 		}
-		if (n <= 0 || orphan)
+		if (n <= 0 || orphan) {
+			mbox_lock_keep(0);
 			_exit(n == 0 ? EX_OK : EX_OSERR);
+		}
 		serve_one(c, pkt, (size_t)n, fd);
-		if (orphan)
+		if (orphan) {
+			mbox_lock_keep(0);
 			_exit(EX_TEMPFAIL);
+		}
 	}
 }
 
@@ -384,6 +390,7 @@ agent_setup(int sock, pid_t parent)
 		close(null);
 	}
 	agent_fd = sock;
+	mbox_lock_keep(1);	/* one mailbox, message after message */
 	/* The slot is made while the agent is still queue-run's user. */
 	if (slot_dir != NULL) {
 		char	 path[PATH_MAX];

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -613,6 +614,106 @@ stale(int fd, const char *path, const char *mailbox, struct lock_why *lw,
 	return LOCK_BUSY;
 }
 
+/*
+ * A process that appends to one mailbox again and again (a mailbox agent,
+ * lspawn.h) keeps the inode of its dotlock between appends, under a name
+ * of its own (the dotlock's name and ".PID"), and takes the lock by an
+ * exclusive rename of that name to the dotlock's, gives it back by the
+ * rename the other way: the lock is the same file with one link as
+ * before, but no inode is made and freed per message.  (File systems
+ * without the flag of renameat2(2) get a new file per lock.)
+ */
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE	1
+#endif
+
+static struct {
+	int	 on;		/* mbox_lock_keep(1) was called */
+	int	 fd;		/* the kept inode, or -1 */
+	char	*lock;		/* the dotlock it serves */
+	char	*spare;		/* its name between appends */
+} keep = { 0, -1, NULL, NULL };
+
+/* keep_drop - forget the kept inode, removing its spare name */
+static void
+keep_drop(void)
+{
+	if (keep.spare != NULL)
+		unlink(keep.spare);
+	if (keep.fd >= 0)
+		close(keep.fd);
+	free(keep.lock);
+	free(keep.spare);
+	keep.fd = -1;
+	keep.lock = keep.spare = NULL;
+}
+
+/* mbox_lock_keep - keep the dotlock's inode between appends (on), or no
+ * longer, removing what was kept (off; before the process ends) */
+void
+mbox_lock_keep(int on)
+{
+	if (!on)
+		keep_drop();
+	keep.on = on;
+}
+
+/* keep_take - take the dotlock path by renaming the kept inode to it,
+ * line written into it first (so the lock is whole from its first
+ * instant): 0, or -1 (errno EEXIST: the lock is held; else none is kept
+ * for path, and one is to be made) */
+static int
+keep_take(const char *path, const char *line, size_t n)
+{
+	struct stat	 st;
+	ssize_t		 w;
+
+	if (keep.fd < 0 || strcmp(keep.lock, path) != 0) {
+		keep_drop();
+		errno = ENOENT;
+		return -1;
+	}
+	/* Still our file under our name, with one link? */
+	if (fstat(keep.fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_nlink != 1 || st.st_uid != geteuid()) {
+		keep_drop();
+		errno = ENOENT;
+		return -1;
+	}
+	/* The spare is no lock: a holder killed here leaves no empty lock. */
+	if (ftruncate(keep.fd, 0) < 0 ||
+	    (w = pwrite(keep.fd, line, n, 0)) < 0 || (size_t)w != n) {
+		keep_drop();
+		errno = ENOENT;
+		return -1;
+	}
+	if (syscall(SYS_renameat2, AT_FDCWD, keep.spare, AT_FDCWD, path,
+	    RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EEXIST) {
+		keep_drop();		/* no such rename here, or gone */
+		errno = ENOENT;
+	}
+	return -1;
+}
+
+/* keep_adopt - after a lock made anew on lfd: keep it for next time;
+ * 1 if kept (lfd is then not to be closed) */
+static int
+keep_adopt(const char *path, int lfd)
+{
+	struct buf	 b = BUF_INIT;
+
+	if (!keep.on)
+		return 0;
+	keep_drop();
+	buf_printf(&b, "%s.%ld", path, (long)getpid());
+	keep.spare = buf_release(&b);
+	keep.lock = xstrdup(path);
+	keep.fd = lfd;
+	return 1;
+}
+
 /* fcntl_lock - try to take (or with F_UNLCK drop) the mailbox's lock */
 static int
 fcntl_lock(int fd, short type)
@@ -658,7 +759,7 @@ torn(const char *mailbox, const struct stat *st)
  * errno (EEXIST: there is a lock).
  */
 static int
-lock_create(const char *path, const char *line, size_t n)
+lock_create(const char *path, const char *line, size_t n, int *keepfd)
 {
 	int	 fd;
 
@@ -686,7 +787,10 @@ lock_create(const char *path, const char *line, size_t n)
 			if (saved != ENOENT)	/* ENOENT: no /proc */
 				return -1;
 		} else {
-			close(fd);
+			if (keepfd != NULL)
+				*keepfd = fd;
+			else
+				close(fd);
 			return 0;
 		}
 	}
@@ -703,7 +807,34 @@ lock_create(const char *path, const char *line, size_t n)
 		errno = saved;
 		return -1;
 	}
-	close(fd);
+	if (keepfd != NULL)
+		*keepfd = fd;
+	else
+		close(fd);
+	return 0;
+}
+
+/*
+ * lock_take - make the dotlock path holding line: where a process keeps
+ * its lock's inode (mbox_lock_keep), by the exclusive rename of the kept
+ * file, written first, and else by lock_create(), the new lock then kept
+ * for next time.  0, or -1 with errno (EEXIST: there is a lock).
+ */
+static int
+lock_take(const char *path, const char *line, size_t n)
+{
+	int	 fd;
+
+	if (!keep.on)
+		return lock_create(path, line, n, NULL);
+	if (keep_take(path, line, n) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return -1;
+	if (lock_create(path, line, n, &fd) < 0)
+		return -1;
+	if (!keep_adopt(path, fd))
+		close(fd);
 	return 0;
 }
 
@@ -742,7 +873,7 @@ try_lock(struct mbox_lock *lk, const char *mailbox, off_t grow,
 		}
 		/* No fsync: the line serves a killed process, and the page
 		 * cache outlives it (see mbox_append). */
-		if (lock_create(lk->path, line, (size_t)n) == 0) {
+		if (lock_take(lk->path, line, (size_t)n) == 0) {
 			lk->pad = pad;
 			lk->size = st.st_size;
 			return LOCK_HELD;
@@ -856,7 +987,15 @@ mbox_unlock(struct mbox_lock *lk)
 {
 	if (lk->path == NULL)
 		return;
-	if (unlink(lk->path) < 0)
+	if (keep.fd >= 0 && strcmp(keep.lock, lk->path) == 0) {
+		if (rename(lk->path, keep.spare) < 0) {
+			keep.spare[0] = '\0';	/* no name of ours is left */
+			keep_drop();
+			if (unlink(lk->path) < 0)
+				log_warn("cannot remove lock file %s",
+				    lk->path);
+		}
+	} else if (unlink(lk->path) < 0)
 		log_warn("cannot remove lock file %s", lk->path);
 	fcntl_lock(lk->fd, F_UNLCK);
 	free(lk->path);

@@ -97,6 +97,7 @@ int	 mbox_open(const char *, int, int *, struct buf *);
 int	 mbox_lock(struct mbox_lock *, int, const char *, off_t, int,
 	    struct buf *);
 void	 mbox_unlock(struct mbox_lock *);
+void	 mbox_lock_keep(int);
 int	 mbox_append(int, const char *, const struct mbox_msg *, off_t, int,
 	    struct buf *);
 

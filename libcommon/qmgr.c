@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -38,6 +39,8 @@
 #define ROUTE_TIMEOUT	30000		/* ms to wait for route-transport */
 #define TMP_MAX_AGE	(24 * 3600)	/* stale tmp/ files are removed */
 #define DEST_BUCKETS	256
+#define OPEN_MAX_MSGS	256		/* messages worked on at a time */
+#define FD_RESERVE	32		/* descriptors kept for the rest */
 #define BUSY_RETRY	1		/* s between looks at a busy file */
 
 /* Per-recipient work state, beside the durable state in queue_rcpt. */
@@ -63,9 +66,8 @@ struct stage {
 
 struct msg {
 	char			 id[QUEUE_ID_MAX];
-	struct buf		 path;
-	int			 fd;
-	struct queue_env	 env;
+	int			 fd;		/* open while worked on, else -1 */
+	struct queue_env	*env;		/* read while worked on, else NULL */
 	enum work		*work;		/* per recipient */
 	size_t			 nwork;
 	int			 inflight;	/* jobs running or waiting */
@@ -127,6 +129,11 @@ static struct {
 	volatile sig_atomic_t stop;
 	struct msg	*msgs[MSG_BUCKETS];
 	size_t		 nmsgs;
+	size_t		 active_limit;	/* messages kept in memory */
+	int		 nopen;		/* messages with an open file */
+	int		 open_limit;
+	DIR		*pass;		/* a pass over active/, or NULL */
+	int		 rescan;	/* mail may wait on disk */
 	struct msg	**heap;
 	size_t		 heap_len, heap_cap;
 	struct dest	*dests[DEST_BUCKETS];
@@ -275,6 +282,43 @@ msg_find(const char *id)
 	return NULL;
 }
 
+/* msg_path - active/ID of m */
+static void
+msg_path(const struct msg *m, struct buf *b)
+{
+	queue_path(b, q.qdir, "active", m->id);
+}
+
+/* msg_close - done working on m for now: its file is closed */
+static void
+msg_close(struct msg *m)
+{
+	if (m->fd < 0)
+		return;
+	close(m->fd);
+	m->fd = -1;
+	q.nopen--;
+}
+
+/*
+ * msg_light - keep only what schedules m (its id, due time, heap slot):
+ * the envelope is read again from the file when m is next worked on, so
+ * the memory of a queued message is small and does not grow with its
+ * recipients, and a fork of an agent has little to copy
+ */
+static void
+msg_light(struct msg *m)
+{
+	if (m->env != NULL) {
+		queue_env_free(m->env);
+		free(m->env);
+		m->env = NULL;
+	}
+	free(m->work);
+	m->work = NULL;
+	m->nwork = 0;
+}
+
 /* msg_free - forget a message (its file is already gone or kept) */
 static void
 msg_free(struct msg *m)
@@ -285,11 +329,8 @@ msg_free(struct msg *m)
 		pp = &(*pp)->next;
 	*pp = m->next;
 	heap_remove(m);
-	if (m->fd >= 0)
-		close(m->fd);
-	queue_env_free(&m->env);
-	buf_free(&m->path);
-	free(m->work);
+	msg_close(m);
+	msg_light(m);
 	free(m);
 	q.nmsgs--;
 }
@@ -298,12 +339,12 @@ msg_free(struct msg *m)
 static void
 msg_sync_work(struct msg *m)
 {
-	if (m->nwork >= m->env.nrcpt)
+	if (m->nwork >= m->env->nrcpt)
 		return;
-	m->work = xreallocarray(m->work, m->env.nrcpt, sizeof(*m->work));
+	m->work = xreallocarray(m->work, m->env->nrcpt, sizeof(*m->work));
 	memset(m->work + m->nwork, 0,
-	    (m->env.nrcpt - m->nwork) * sizeof(*m->work));
-	m->nwork = m->env.nrcpt;
+	    (m->env->nrcpt - m->nwork) * sizeof(*m->work));
+	m->nwork = m->env->nrcpt;
 }
 
 /* msg_open - open active/ID, picking it up from maildrop/ first when it
@@ -336,16 +377,82 @@ msg_aside(const char *id, const char *why)
 }
 
 /*
- * msg_load - read active/ID into memory; NULL if it is gone or bad.  A
- * queue file is acted on only when only the queue's owner can have
- * written it (queue_file_trusted(), on the open descriptor); anything
- * else in active/ (a link, a user's file, a malformed one) is set aside.
+ * msg_read - read active/ID of m: its envelope into m->env and, with
+ * keep, its descriptor left open in m->fd to work on it.  1; 0 when it is
+ * gone or bad; -1 when it cannot be read now (logged).  A queue file is
+ * acted on only when only the queue's owner can have written it
+ * (queue_file_trusted(), on the open descriptor); anything else in
+ * active/ (a link, a user's file, a malformed one) is set aside.  Both
+ * msg_load() and every attempt read the file through here.
+ */
+static int
+msg_read(struct msg *m, int keep)
+{
+	struct buf	 path = BUF_INIT, err = BUF_INIT;
+	int		 fd, r = 0;
+
+	msg_light(m);		/* what was read before is read afresh */
+	msg_path(m, &path);
+	fd = msg_open(m->id, buf_cstr(&path));
+	if (fd < 0) {
+		if (errno == ELOOP || errno == EISDIR || errno == ENXIO ||
+		    errno == EACCES || errno == EPERM || errno == EWOULDBLOCK)
+			msg_aside(m->id, strerror(errno));
+		else if (errno != ENOENT) {
+			log_warn("%s: open %s", m->id, buf_cstr(&path));
+			r = -1;
+		} else if (keep)
+			/* postsuper -h or -d moved it away since. */
+			log_info("%s: no longer in the active queue", m->id);
+		goto out;
+	}
+	if (!queue_file_trusted(fd, q.owner)) {
+		msg_aside(m->id, "not a regular file with one link, the queue "
+		    "owner's alone");
+		goto out;
+	}
+	m->env = xcalloc(1, sizeof(*m->env));
+	if (queue_env_read(fd, m->env, &err) < 0) {
+		free(m->env);
+		m->env = NULL;
+		/* Keep it for a person to look at; never delete mail. */
+		if (errno == EINVAL)
+			msg_aside(m->id, buf_cstr(&err));
+		else {
+			log_warnx("%s: %s; left in place", m->id,
+			    buf_cstr(&err));
+			r = -1;
+		}
+		goto out;
+	}
+	free(m->work);
+	m->work = NULL;
+	m->nwork = 0;
+	msg_sync_work(m);
+	r = 1;
+	if (keep) {
+		m->fd = fd;
+		q.nopen++;
+		fd = -1;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	buf_free(&path);
+	buf_free(&err);
+	return r;
+}
+
+/*
+ * msg_load - read active/ID and keep it in memory, light (msg_light());
+ * NULL if it is gone or bad (msg_read() sets a bad one aside).  The file
+ * is closed again once read: an attempt opens it to work on the message,
+ * so the descriptors held do not grow with the queue.
  */
 static struct msg *
 msg_load(const char *id)
 {
 	struct msg	*m;
-	struct buf	 err = BUF_INIT;
 	unsigned	 h;
 
 	if (strlen(id) >= QUEUE_ID_MAX || strchr(id, '/') || id[0] == '.')
@@ -355,47 +462,20 @@ msg_load(const char *id)
 	m = xcalloc(1, sizeof(*m));
 	snprintf(m->id, sizeof(m->id), "%s", id);
 	m->heap = NOHEAP;
-	queue_path(&m->path, q.qdir, "active", id);
-	m->fd = msg_open(id, buf_cstr(&m->path));
-	if (m->fd < 0) {
-		if (errno == ELOOP || errno == EISDIR || errno == ENXIO ||
-		    errno == EACCES || errno == EPERM || errno == EWOULDBLOCK)
-			msg_aside(id, strerror(errno));
-		else if (errno != ENOENT)
-			log_warn("%s: open %s", id, buf_cstr(&m->path));
-		goto fail;
+	m->fd = -1;
+	if (msg_read(m, 0) != 1) {
+		free(m);
+		return NULL;
 	}
-	if (!queue_file_trusted(m->fd, q.owner)) {
-		msg_aside(id, "not a regular file with one link, the queue "
-		    "owner's alone");
-		goto fail;
-	}
-	if (queue_env_read(m->fd, &m->env, &err) < 0) {
-		/* Keep it for a person to look at; never delete mail. */
-		if (errno == EINVAL)
-			msg_aside(id, buf_cstr(&err));
-		else
-			log_warnx("%s: %s; left in place", id, buf_cstr(&err));
-		goto fail;
-	}
-	if (m->env.nskipped > 0)
+	if (m->env->nskipped > 0)
 		log_warnx("%s: %zu damaged state record(s) read past", id,
-		    m->env.nskipped);
-	m->nwork = 0;
-	msg_sync_work(m);
+		    m->env->nskipped);
+	msg_light(m);
 	h = hash(m->id) % MSG_BUCKETS;
 	m->next = q.msgs[h];
 	q.msgs[h] = m;
 	q.nmsgs++;
-	buf_free(&err);
 	return m;
-fail:
-	if (m->fd >= 0)
-		close(m->fd);
-	buf_free(&m->path);
-	buf_free(&err);
-	free(m);
-	return NULL;
 }
 
 /* msg_record - append a state record durably; 0 or -1 (logged) */
@@ -777,7 +857,7 @@ job_argv(struct job *j, char **argv, size_t max)
 		argv[n++] = (char *)q.cfgdir;
 	}
 	argv[n++] = "-f";
-	argv[n++] = j->m->env.sender;
+	argv[n++] = j->m->env->sender;
 	argv[n++] = "--";
 	argv[n++] = j->nexthop;
 	argv[n++] = j->recipient;
@@ -943,13 +1023,13 @@ agent_start(struct job *j)
 	r.origin = agent_origin(j->origin);
 	r.target = j->recipient;
 	if (local)
-		r.address = j->m->env.rcpt[j->rcpt].addr;
+		r.address = j->m->env->rcpt[j->rcpt].addr;
 	else if (strcmp(j->nexthop, "-") != 0)
 		r.privs = j->nexthop;
-	r.sender = j->m->env.sender;
+	r.sender = j->m->env->sender;
 	r.fd = j->lock_fd;
-	r.start = j->m->env.data_off;
-	r.len = j->m->env.size;
+	r.start = j->m->env->data_off;
+	r.len = j->m->env->size;
 	r.seq = ++q.seq;
 	if (local && (a = agent_idle(j->dest->key)) != NULL) {
 		slot_assign(a, j, r.seq);
@@ -1030,10 +1110,13 @@ static int
 job_lock(const struct job *j)
 {
 	struct stat	 a, b;
+	struct buf	 path = BUF_INIT;
 	int		 fd;
 
-	fd = open(buf_cstr(&j->m->path), O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	msg_path(j->m, &path);
+	fd = open(buf_cstr(&path), O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
 	    O_NONBLOCK);
+	buf_free(&path);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &a) < 0 || fstat(j->m->fd, &b) < 0 ||
@@ -1092,8 +1175,8 @@ job_start(struct job *j)
 	close(in[0]);
 	j->in_fd = in[1];
 	fcntl(j->in_fd, F_SETFL, O_NONBLOCK);
-	j->in_off = j->m->env.data_off;
-	j->in_end = j->m->env.data_off + j->m->env.size;
+	j->in_off = j->m->env->data_off;
+	j->in_end = j->m->env->data_off + j->m->env->size;
 started:
 	j->m->work[j->rcpt] = W_RUNNING;
 	j->dest->active++;
@@ -1170,8 +1253,8 @@ log_attempt(const struct msg *m, size_t i, const char *relay,
 	double		 total;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	total = (double)(now.tv_sec - m->env.arrival.tv_sec) +
-	    (double)(now.tv_nsec - m->env.arrival.tv_nsec) / 1e9;
+	total = (double)(now.tv_sec - m->env->arrival.tv_sec) +
+	    (double)(now.tv_nsec - m->env->arrival.tv_nsec) / 1e9;
 	if (total < 0)
 		total = 0;
 	char		 code[16];
@@ -1184,14 +1267,14 @@ log_attempt(const struct msg *m, size_t i, const char *relay,
 		code[n] = '\0';
 		dsn = code;
 	}
-	if (m->env.rcpt[i].parent >= 0)
+	if (m->env->rcpt[i].parent >= 0)
 		log_info("%s: to=<%s>, orig_to=<%s>, relay=%s, delay=%.2g, "
-		    "dsn=%s, status=%s (%s)", m->id, m->env.rcpt[i].addr,
-		    m->env.rcpt[m->env.rcpt[i].parent].addr, relay, total, dsn,
+		    "dsn=%s, status=%s (%s)", m->id, m->env->rcpt[i].addr,
+		    m->env->rcpt[m->env->rcpt[i].parent].addr, relay, total, dsn,
 		    status, reason);
 	else
 		log_info("%s: to=<%s>, relay=%s, delay=%.2g, dsn=%s, "
-		    "status=%s (%s)", m->id, m->env.rcpt[i].addr, relay, total,
+		    "status=%s (%s)", m->id, m->env->rcpt[i].addr, relay, total,
 		    dsn, status, reason);
 }
 
@@ -1199,8 +1282,8 @@ log_attempt(const struct msg *m, size_t i, const char *relay,
 static int
 is_last(const struct msg *m, size_t i)
 {
-	for (size_t k = 0; k < m->env.nrcpt; k++) {
-		enum queue_rcpt_state s = m->env.rcpt[k].state;
+	for (size_t k = 0; k < m->env->nrcpt; k++) {
+		enum queue_rcpt_state s = m->env->rcpt[k].state;
 
 		if (k != i && s != QR_SENT && s != QR_BOUNCED &&
 		    s != QR_EXPANDED)
@@ -1213,12 +1296,12 @@ is_last(const struct msg *m, size_t i)
 static void
 mark_sent(struct msg *m, size_t i, const char *reason)
 {
-	struct queue_rcpt	*rc = &m->env.rcpt[i];
+	struct queue_rcpt	*rc = &m->env->rcpt[i];
 	struct buf		 rec = BUF_INIT;
 
 	/* RFC 3461 4.1: NOTIFY=SUCCESS wants a report, queued (in settle)
 	 * before the recipient is done, as a bounce is. */
-	if ((rc->notify & QN_SUCCESS) && *m->env.sender != '\0') {
+	if ((rc->notify & QN_SUCCESS) && *m->env->sender != '\0') {
 		free(rc->dsn);
 		free(rc->reason);
 		rc->dsn = xstrdup("2.0.0");
@@ -1237,7 +1320,7 @@ mark_sent(struct msg *m, size_t i, const char *reason)
 		buf_addc(&rec, '\n');
 		msg_record(m, &rec);
 	}
-	m->env.rcpt[i].state = QR_SENT;
+	m->env->rcpt[i].state = QR_SENT;
 	m->work[i] = W_IDLE;
 	buf_free(&rec);
 }
@@ -1247,7 +1330,7 @@ static void
 mark_deferred(struct msg *m, size_t i, const char *reason)
 {
 	struct buf		 rec = BUF_INIT;
-	struct queue_rcpt	*rc = &m->env.rcpt[i];
+	struct queue_rcpt	*rc = &m->env->rcpt[i];
 	char			 dsn[16];
 
 	snprintf(dsn, sizeof(dsn), "%.*s", (int)strcspn(reason, " "),
@@ -1271,7 +1354,7 @@ mark_deferred(struct msg *m, size_t i, const char *reason)
 static void
 mark_failed(struct msg *m, size_t i, const char *reason)
 {
-	struct queue_rcpt	*rc = &m->env.rcpt[i];
+	struct queue_rcpt	*rc = &m->env->rcpt[i];
 	char			 dsn[16];
 
 	snprintf(dsn, sizeof(dsn), "%.*s", (int)strcspn(reason, " "),
@@ -1474,7 +1557,7 @@ static int
 expand(struct msg *m, size_t i, struct route *r, size_t n)
 {
 	struct buf	 rec = BUF_INIT;
-	size_t		 first = m->env.nrcpt;
+	size_t		 first = m->env->nrcpt;
 	int		 ok;
 	char		*addr;
 
@@ -1494,23 +1577,23 @@ expand(struct msg *m, size_t i, struct route *r, size_t n)
 	buf_free(&rec);
 	if (!ok)
 		return -1;
-	m->env.rcpt[i].state = QR_EXPANDED;
-	m->env.rcpt = xreallocarray(m->env.rcpt, first + n,
-	    sizeof(*m->env.rcpt));
+	m->env->rcpt[i].state = QR_EXPANDED;
+	m->env->rcpt = xreallocarray(m->env->rcpt, first + n,
+	    sizeof(*m->env->rcpt));
 	for (size_t k = 0; k < n; k++) {
-		struct queue_rcpt *rc = &m->env.rcpt[first + k];
+		struct queue_rcpt *rc = &m->env->rcpt[first + k];
 
 		memset(rc, 0, sizeof(*rc));
 		rc->addr = child_addr(&r[k]);
-		rc->orcpt = xstrdup(m->env.rcpt[i].orcpt);
-		rc->notify = m->env.rcpt[i].notify;
+		rc->orcpt = xstrdup(m->env->rcpt[i].orcpt);
+		rc->notify = m->env->rcpt[i].notify;
 		rc->parent = (int)i;
 		rc->transport = xstrdup(route_kind_word(r[k].kind));
 		rc->origin = xstrdup(route_origin_name(r[k].origin));
 		rc->nexthop = xstrdup(r[k].nexthop);
 		rc->recipient = xstrdup(r[k].recipient);
 	}
-	m->env.nrcpt = first + n;
+	m->env->nrcpt = first + n;
 	msg_sync_work(m);
 	return 0;
 }
@@ -1590,6 +1673,8 @@ routed(const struct queue_rcpt *rc, enum route_kind *kind,
 	return 0;
 }
 
+static time_t	backoff(int);
+
 /*
  * Outcome slots (lspawn.h): a delivery an agent finished while the
  * queue-run that asked for it was being killed is recorded by the next
@@ -1604,15 +1689,30 @@ slot_apply(pid_t pid)
 	char		 id[QUEUE_ID_MAX];
 	size_t		 rcpt;
 	struct msg	*m;
+	int		 opened = 0;
 
 	if (lspawn_slot_outcome(q.slots, pid, id, sizeof(id), &rcpt) != EX_OK ||
 	    (m = msg_load(id)) == NULL)
 		return;
-	if (rcpt >= m->env.nrcpt || m->work[rcpt] != W_IDLE ||
-	    m->env.rcpt[rcpt].state == QR_SENT ||
-	    m->env.rcpt[rcpt].state == QR_BOUNCED ||
-	    m->env.rcpt[rcpt].state == QR_EXPANDED)
-		return;
+	/* A waiting message is light: its file is read and open to record
+	 * the outcome, and closed again after. */
+	if (m->env == NULL) {
+		switch (msg_read(m, 1)) {
+		case 1:
+			opened = 1;
+			break;
+		case 0:
+			msg_free(m);
+			return;
+		default:
+			return;
+		}
+	}
+	if (rcpt >= m->env->nrcpt || m->work[rcpt] != W_IDLE ||
+	    m->env->rcpt[rcpt].state == QR_SENT ||
+	    m->env->rcpt[rcpt].state == QR_BOUNCED ||
+	    m->env->rcpt[rcpt].state == QR_EXPANDED)
+		goto out;
 	log_attempt(m, rcpt, "local", "2.0.0", "sent", "delivered before "
 	    "the last queue-run ended; outcome kept by its agent");
 	if (is_last(m, rcpt)) {
@@ -1625,6 +1725,11 @@ slot_apply(pid_t pid)
 		buf_free(&rec);
 	}
 	mark_sent(m, rcpt, "delivered to mailbox");
+out:
+	if (opened) {
+		msg_close(m);
+		msg_light(m);
+	}
 }
 
 /*
@@ -1698,20 +1803,24 @@ msg_busy(struct msg *m)
 static void
 attempt(struct msg *m)
 {
-	struct stat	 a, b;
-
 	heap_remove(m);
-	/* postsuper -h or -d may have moved the file away since. */
-	if (fstat(m->fd, &a) < 0 || stat(buf_cstr(&m->path), &b) < 0 ||
-	    a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
-		log_info("%s: no longer in the active queue", m->id);
+	switch (msg_read(m, 1)) {
+	case 1:
+		break;
+	case 0:
 		msg_free(m);
 		return;
-	}
-	if (msg_busy(m))
+	default:
+		schedule(m, time(NULL) + backoff(1));
 		return;
-	for (size_t i = 0; i < m->env.nrcpt; i++) {
-		struct queue_rcpt *rc = &m->env.rcpt[i];
+	}
+	if (msg_busy(m)) {
+		msg_close(m);		/* looked at again, afresh, later */
+		msg_light(m);
+		return;
+	}
+	for (size_t i = 0; i < m->env->nrcpt; i++) {
+		struct queue_rcpt *rc = &m->env->rcpt[i];
 		struct route	*r;
 		ssize_t		 n;
 
@@ -1848,7 +1957,7 @@ inject_report(const char *from, const char *to, const struct buf *msg)
 static void
 report(struct msg *m, enum work which)
 {
-	struct dsn_rcpt	*d = xcalloc(m->env.nrcpt, sizeof(*d));
+	struct dsn_rcpt	*d = xcalloc(m->env->nrcpt, sizeof(*d));
 	struct dsn_report r;
 	struct buf	 msg = BUF_INIT, orig = BUF_INIT, from = BUF_INIT;
 	struct buf	 to = BUF_INIT, rec = BUF_INIT;
@@ -1856,8 +1965,8 @@ report(struct msg *m, enum work which)
 	const char	*dbl = cfg_get("double_bounce_sender");
 	int		 queued = 1;
 
-	for (size_t i = 0; i < m->env.nrcpt; i++) {
-		struct queue_rcpt *rc = &m->env.rcpt[i];
+	for (size_t i = 0; i < m->env->nrcpt; i++) {
+		struct queue_rcpt *rc = &m->env->rcpt[i];
 
 		if (m->work[i] != which)
 			continue;
@@ -1874,12 +1983,12 @@ report(struct msg *m, enum work which)
 		n++;
 	}
 	buf_printf(&from, "%s@%s", "MAILER-DAEMON", q.hostname);
-	buf_printf(&to, "%s", m->env.sender);
-	if (*m->env.sender == '\0')
+	buf_printf(&to, "%s", m->env->sender);
+	if (*m->env->sender == '\0')
 		/* A bounce bounced: tell the postmaster, from double-bounce. */
 		buf_sets(&to, cfg_get("2bounce_notice_recipient"));
-	if (strncmp(m->env.sender, dbl, strlen(dbl)) == 0 &&
-	    m->env.sender[strlen(dbl)] == '@') {
+	if (strncmp(m->env->sender, dbl, strlen(dbl)) == 0 &&
+	    m->env->sender[strlen(dbl)] == '@') {
 		log_info("%s: double bounce discarded", m->id);
 		queued = 0;
 		goto mark;
@@ -1889,21 +1998,21 @@ report(struct msg *m, enum work which)
 		queued = 0;
 		goto mark;
 	}
-	buf_reserve(&orig, (size_t)m->env.size);
-	if (pread(m->fd, orig.s, (size_t)m->env.size, m->env.data_off) !=
-	    m->env.size) {
+	buf_reserve(&orig, (size_t)m->env->size);
+	if (pread(m->fd, orig.s, (size_t)m->env->size, m->env->data_off) !=
+	    m->env->size) {
 		log_warn("%s: read queue file for bounce", m->id);
 		goto out;
 	}
-	orig.len = (size_t)m->env.size;
+	orig.len = (size_t)m->env->size;
 	memset(&r, 0, sizeof(r));
 	r.hostname = q.hostname;
 	r.queue_id = m->id;
 	r.from = buf_cstr(&from);
 	r.to = buf_cstr(&to);
-	r.envid = m->env.envid;
-	r.ret = m->env.ret;
-	r.arrival = m->env.arrival.tv_sec;
+	r.envid = m->env->envid;
+	r.ret = m->env->ret;
+	r.arrival = m->env->arrival.tv_sec;
 	r.now = time(NULL);
 	r.rcpt = d;
 	r.nrcpt = n;
@@ -1913,7 +2022,7 @@ report(struct msg *m, enum work which)
 	{
 		struct buf	 sender = BUF_INIT;
 
-		if (*m->env.sender == '\0')
+		if (*m->env->sender == '\0')
 			buf_printf(&sender, "%s@%s", dbl, q.hostname);
 		if (inject_report(buf_cstr(&sender), buf_cstr(&to), &msg) < 0)
 			queued = -1;
@@ -1925,7 +2034,7 @@ mark:
 	 * delivery repeated. */
 	if (queued < 0 && which == W_NOTIFY)
 		log_warnx("%s: success report not sent", m->id);
-	for (size_t i = 0; i < m->env.nrcpt; i++) {
+	for (size_t i = 0; i < m->env->nrcpt; i++) {
 		if (m->work[i] != which)
 			continue;
 		if (queued < 0 && which == W_FAILED) {
@@ -1935,11 +2044,11 @@ mark:
 		if (!is_last(m, i)) {
 			buf_printf(&rec, "done %zu\t%s\t%s\t", i,
 			    which == W_FAILED ? "bounced" : "sent",
-			    m->env.rcpt[i].dsn);
-			record_clean(&rec, m->env.rcpt[i].reason);
+			    m->env->rcpt[i].dsn);
+			record_clean(&rec, m->env->rcpt[i].reason);
 			buf_addc(&rec, '\n');
 		}
-		m->env.rcpt[i].state = which == W_FAILED ? QR_BOUNCED :
+		m->env->rcpt[i].state = which == W_FAILED ? QR_BOUNCED :
 		    QR_SENT;
 		m->work[i] = W_IDLE;
 	}
@@ -1971,19 +2080,20 @@ backoff(int n)
 static void
 settle(struct msg *m)
 {
-	int		 failed = 0, deferred = 0;
+	int		 failed = 0, deferred = 0, ndefers;
 	time_t		 now = time(NULL);
 	long long	 life;
+	struct buf	 path = BUF_INIT;
 
-	life = cfg_get_time(*m->env.sender ? "maximal_queue_lifetime" :
+	life = cfg_get_time(*m->env->sender ? "maximal_queue_lifetime" :
 	    "bounce_queue_lifetime");
-	for (size_t i = 0; i < m->env.nrcpt; i++) {
+	for (size_t i = 0; i < m->env->nrcpt; i++) {
 		if (m->work[i] == W_DEFERRED || (m->work[i] == W_IDLE &&
-		    m->env.rcpt[i].state == QR_DEFERRED)) {
+		    m->env->rcpt[i].state == QR_DEFERRED)) {
 			/* Too old: the last reason becomes the bounce. */
-			if (now - m->env.arrival.tv_sec >= life) {
+			if (now - m->env->arrival.tv_sec >= life) {
 				struct buf	 r = BUF_INIT;
-				const char	*why = m->env.rcpt[i].reason;
+				const char	*why = m->env->rcpt[i].reason;
 
 				buf_printf(&r, "5.4.7 delivery time expired; "
 				    "last error: %s", why ? why : "none");
@@ -1997,18 +2107,18 @@ settle(struct msg *m)
 	}
 	if (failed)
 		report(m, W_FAILED);
-	for (size_t i = 0; i < m->env.nrcpt; i++)
+	for (size_t i = 0; i < m->env->nrcpt; i++)
 		if (m->work[i] == W_NOTIFY) {
 			report(m, W_NOTIFY);
 			break;
 		}
-	for (size_t i = 0; i < m->env.nrcpt; i++)
+	for (size_t i = 0; i < m->env->nrcpt; i++)
 		if (m->work[i] == W_DEFERRED)
 			deferred++;
 	if (!is_last(m, (size_t)-1) || deferred) {
 		int	 stalled = 0;
 
-		for (size_t i = 0; i < m->env.nrcpt; i++) {
+		for (size_t i = 0; i < m->env->nrcpt; i++) {
 			if (m->work[i] == W_STALLED)
 				stalled = 1;
 			if (m->work[i] == W_DEFERRED ||
@@ -2018,23 +2128,31 @@ settle(struct msg *m)
 		if (stalled && !deferred) {
 			/* Untried for a suspended stage: no back-off of its
 			 * own, due again when the router may be tried. */
-			schedule(m, q.st_route.until > now ?
-			    q.st_route.until : now + 1);
+			msg_close(m);
+			msg_light(m);
 			if (q.once)
-				heap_remove(m);
+				msg_free(m);	/* -f: left for the next run */
+			else
+				schedule(m, q.st_route.until > now ?
+				    q.st_route.until : now + 1);
 			return;
 		}
-		m->env.ndefers++;
-		schedule(m, now + backoff(m->env.ndefers));
+		ndefers = ++m->env->ndefers;
+		msg_close(m);
+		msg_light(m);
 		if (q.once)
-			heap_remove(m);		/* -f: one pass only */
+			msg_free(m);		/* -f: one pass only */
+		else
+			schedule(m, now + backoff(ndefers));
 		return;
 	}
 	/* Every recipient is final. */
-	if (unlink(buf_cstr(&m->path)) < 0 && errno != ENOENT)
-		log_warn("%s: remove %s", m->id, buf_cstr(&m->path));
+	msg_path(m, &path);
+	if (unlink(buf_cstr(&path)) < 0 && errno != ENOENT)
+		log_warn("%s: remove %s", m->id, buf_cstr(&path));
 	else
 		log_info("%s: removed", m->id);
+	buf_free(&path);
 	msg_free(m);
 }
 
@@ -2042,33 +2160,63 @@ settle(struct msg *m)
  * The loop.
  */
 
-/* scan - load every message in active/ and schedule the new ones (all
- * of them when flush is set); remove stale tmp/ files */
+/*
+ * Passes over active/.  At most qmgr_message_active_limit messages are in
+ * memory; a pass reads the directory as room frees, the rest waiting on
+ * disk, so a pass costs one readdir per entry however long it is spread.
+ */
+
+/* pass_start - begin a pass over active/, users' submissions first */
 static void
-scan(int flush)
+pass_start(void)
+{
+	struct buf	 p = BUF_INIT;
+
+	if (q.pass != NULL)
+		closedir(q.pass);
+	q.rescan = 0;
+	pickup_scan(q.qdir);
+	queue_path(&p, q.qdir, "active", NULL);
+	if ((q.pass = opendir(buf_cstr(&p))) == NULL)
+		log_warn("open %s", buf_cstr(&p));
+	buf_free(&p);
+}
+
+/* pass_more - go on with the pass, or begin the one asked for, while
+ * there is room in memory; new messages come due now */
+static void
+pass_more(void)
+{
+	struct dirent	*de;
+	time_t		 now = time(NULL);
+
+	if (q.pass == NULL && q.rescan && q.nmsgs < q.active_limit)
+		pass_start();
+	while (q.pass != NULL && q.nmsgs < q.active_limit) {
+		struct msg	*m;
+
+		if ((de = readdir(q.pass)) == NULL) {
+			closedir(q.pass);
+			q.pass = NULL;
+			break;
+		}
+		if (de->d_name[0] == '.')
+			continue;
+		if ((m = msg_load(de->d_name)) != NULL && m->inflight == 0 &&
+		    m->heap == NOHEAP)
+			schedule(m, now);
+	}
+}
+
+/* tmp_clean - remove stale tmp/ files */
+static void
+tmp_clean(void)
 {
 	struct buf	 p = BUF_INIT;
 	DIR		*d;
 	struct dirent	*de;
 	time_t		 now = time(NULL);
 
-	/* Users' submissions first: they join active/ before it is read. */
-	pickup_scan(q.qdir);
-	queue_path(&p, q.qdir, "active", NULL);
-	if ((d = opendir(buf_cstr(&p))) == NULL) {
-		log_warn("open %s", buf_cstr(&p));
-	} else {
-		while ((de = readdir(d)) != NULL) {
-			struct msg	*m;
-
-			if (de->d_name[0] == '.')
-				continue;
-			if ((m = msg_load(de->d_name)) != NULL &&
-			    m->inflight == 0 && (flush || m->heap == NOHEAP))
-				schedule(m, now);
-		}
-		closedir(d);
-	}
 	queue_path(&p, q.qdir, "tmp", NULL);
 	if ((d = opendir(buf_cstr(&p))) != NULL) {
 		while ((de = readdir(d)) != NULL) {
@@ -2087,6 +2235,23 @@ scan(int flush)
 		closedir(d);
 	}
 	buf_free(&p);
+}
+
+/* scan - a new pass over active/ (with flush, every message in memory
+ * comes due now too); remove stale tmp/ files */
+static void
+scan(int flush)
+{
+	time_t	 now = time(NULL);
+
+	if (flush)
+		for (size_t b = 0; b < MSG_BUCKETS; b++)
+			for (struct msg *m = q.msgs[b]; m; m = m->next)
+				if (m->inflight == 0)
+					schedule(m, now);
+	pass_start();
+	pass_more();
+	tmp_clean();
 }
 
 /*
@@ -2130,8 +2295,8 @@ etrn_allowed(const char *dom, time_t now)
 static int
 rcpt_in_domain(const struct msg *m, const char *dom)
 {
-	for (size_t i = 0; i < m->env.nrcpt; i++) {
-		const struct queue_rcpt	*rc = &m->env.rcpt[i];
+	for (size_t i = 0; i < m->env->nrcpt; i++) {
+		const struct queue_rcpt	*rc = &m->env->rcpt[i];
 		const char		*at = strrchr(rc->addr, '@');
 
 		if (rc->state == QR_SENT || rc->state == QR_BOUNCED ||
@@ -2158,12 +2323,21 @@ flush_domain(const char *dom)
 		return;
 	}
 	for (size_t b = 0; b < MSG_BUCKETS; b++)
-		for (struct msg *m = q.msgs[b]; m; m = m->next)
-			if (m->inflight == 0 && m->heap != NOHEAP &&
-			    m->due > now && rcpt_in_domain(m, dom)) {
+		for (struct msg *m = q.msgs[b]; m; m = m->next) {
+			int	 hit;
+
+			/* Waiting messages are light: read each one's
+			 * recipients for the look. */
+			if (m->inflight != 0 || m->heap == NOHEAP ||
+			    m->due <= now || msg_read(m, 0) != 1)
+				continue;
+			hit = rcpt_in_domain(m, dom);
+			msg_light(m);
+			if (hit) {
 				schedule(m, now);
 				n++;
 			}
+		}
 	log_info("ETRN %s: %zu message(s) to try now", dom, n);
 }
 
@@ -2190,7 +2364,10 @@ read_trigger(void)
 				scan(1);	/* a bare wake-up: flush */
 			else if (*line == '@')
 				flush_domain(line + 1);
-			else if ((m = msg_load(line)) != NULL &&
+			else if ((m = msg_find(line)) == NULL &&
+			    q.nmsgs >= q.active_limit)
+				q.rescan = 1;	/* it waits on disk */
+			else if ((m != NULL || (m = msg_load(line)) != NULL) &&
 			    m->inflight == 0)
 				schedule(m, time(NULL));
 			line = nl + 1;
@@ -2256,7 +2433,8 @@ run_due(void)
 {
 	time_t	 now = time(NULL);
 
-	while (q.heap_len > 0 && q.heap[0]->due <= now)
+	while (q.heap_len > 0 && q.heap[0]->due <= now &&
+	    q.nopen < q.open_limit)
 		attempt(q.heap[0]);
 }
 
@@ -2273,12 +2451,13 @@ loop(void)
 		int	 timeout = -1, r;
 		long	 idle;
 
+		pass_more();
 		run_due();
 		start_waiting();
 		if (q.stop)
 			break;
 		if (q.once && q.heap_len == 0 && q.running == NULL &&
-		    q.waiting == NULL)
+		    q.waiting == NULL && q.pass == NULL && !q.rescan)
 			break;
 		if (cap < (size_t)q.nrunning * 2 + 2) {
 			cap = (size_t)q.nrunning * 2 + 16;
@@ -2308,11 +2487,12 @@ loop(void)
 				who[n++] = j;
 			}
 		}
+		/* Due mail waits for a message's file to close, if need be. */
 		if (q.heap_len > 0) {
 			time_t	 d = q.heap[0]->due - time(NULL);
 
-			timeout = d <= 0 ? 0 : d > 3600 ? 3600000 :
-			    (int)d * 1000;
+			timeout = d <= 0 ? (q.nopen < q.open_limit ? 0 : -1) :
+			    d > 3600 ? 3600000 : (int)d * 1000;
 		}
 		if ((idle = agent_expire(time(NULL), 0)) >= 0 &&
 		    (timeout < 0 || idle * 1000 < timeout))
@@ -2378,6 +2558,38 @@ setup_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/*
+ * fd_budget - fit the deliveries at a time and the messages worked on at a
+ * time to the descriptor limit queue-run runs under: a delivery holds at
+ * most three (an agent's socket and its slot's PID.job, or
+ * deliver-remote's two pipes, and the queue file it is handed,
+ * job_lock(); an idle agent's two count under the process limit), a
+ * message worked on one, and FD_RESERVE are kept for the rest (logs,
+ * the trigger, the router, a pass over active/ or over the slots, a
+ * report being queued).
+ */
+static void
+fd_budget(void)
+{
+	struct rlimit	 rl;
+	long		 avail = 1L << 20, procs, open;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)avail)
+		avail = (long)rl.rlim_cur;
+	avail -= FD_RESERVE;
+	procs = avail / 4 > 1 ? avail / 4 : 1;
+	if (q.proc_limit > procs) {
+		log_warnx("descriptor limit %ld: at most %ld deliveries at a "
+		    "time", avail + FD_RESERVE, procs);
+		q.proc_limit = (int)procs;
+	}
+	open = avail - 3L * q.proc_limit;
+	if (open > OPEN_MAX_MSGS)
+		open = OPEN_MAX_MSGS;
+	q.open_limit = open > 1 ? (int)open : 1;
+}
+
 /* slots_dir - make the slots' directory, or check the one there: ours
  * alone (a directory, not a link, this user's, mode 0700); 0, or -1 when
  * it is unusable (logged; deliveries then go on without slots) */
@@ -2416,6 +2628,8 @@ qmgr_run(const struct qmgr_opts *o)
 	    "default_destination_concurrency_limit");
 	q.max_use = (int)cfg_get_int("max_use");
 	q.max_idle = (time_t)cfg_get_time("max_idle");
+	q.active_limit = (size_t)cfg_get_int("qmgr_message_active_limit");
+	fd_budget();
 	q.retry = (time_t)cfg_get_time("transport_retry_time");
 	q.st_route.name = "address resolution (route-transport)";
 	q.st_local.name = "local delivery";
@@ -2456,6 +2670,8 @@ qmgr_run(const struct qmgr_opts *o)
 	slot_recover();
 	scan(0);
 	loop();
+	if (q.pass != NULL)
+		closedir(q.pass);
 	router_stop();
 	log_info("stopped%s", q.once ? " (one pass done)" : "");
 	buf_free(&err);

@@ -17,6 +17,7 @@ setup() {
 	smtpd:*) smtpd_setup ;;
 	local:*) local_setup ;;
 	space:*) space_setup ;;
+	scale:*) scale_setup ;;
 	esac
 }
 
@@ -29,6 +30,7 @@ teardown() {
 	smtpd:*) smtpd_teardown ;;
 	local:*) local_teardown ;;
 	space:*) space_teardown ;;
+	scale:*) scale_teardown ;;
 	esac
 }
 
@@ -1388,4 +1390,45 @@ q15disk_fs() {
 	[ "$(queued active)" -eq 0 ]
 	grep -q '^Subject: ok$' "$INST/mail/carol"
 	[ ! -e "$INST/mail/bob" ]
+}
+
+# ---- scale ----
+
+# Floods that would make queue-run run out of descriptors.
+
+scale_setup() {
+	instance "local_recipient_maps = static:any" \
+	    "smtpd_client_connection_rate_limit = 0" \
+	    "minimal_backoff_time = 1s" "maximal_backoff_time = 2s"
+	LPID= QRPID=
+}
+
+scale_teardown() {
+	smtpd_teardown
+}
+
+@test "scale: a flood of 400 messages over SMTP into a queue-run under ulimit -n 64 is all delivered" {
+	bash -c "ulimit -n 64 && exec queue-run" & QRPID=$!
+	smtpd_listen
+	# An outside client sends as fast as it can, one session each.
+	run python3 - "$PORT" <<-'EOF2'
+	import smtplib, sys
+	ok = 0
+	for i in range(400):
+	    s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=30)
+	    s.sendmail("a@outside.test", ["u%d@mx.example.test" % (i % 20)],
+	        "Subject: flood %d\r\n\r\nflood %d\r\n" % (i, i))
+	    s.quit()
+	    ok += 1
+	print(ok)
+	EOF2
+	[ "$status" -eq 0 ]
+	[ "$output" = 400 ]
+	wait_for '[ "$(cat "$INST"/mail/u* | grep -c "^From ")" -eq 400 ]' 60
+	[ "$(queued)" -eq 0 ]
+	# No attempt failed for want of a descriptor, and it still delivers.
+	run grep -c 'Too many open files' "$INST/maillog"
+	[ "$output" -eq 0 ]
+	printf 'Subject: after\n\nafter\n' | sendmail -i u1@mx.example.test
+	wait_for 'grep -q "^Subject: after$" "$INST/mail/u1"' 20
 }
