@@ -105,8 +105,13 @@ due(const char *qdir)
 	    (st.st_uid == geteuid() || geteuid() == 0)) {
 		time_t	 now = time(NULL);
 
-		if (now >= st.st_mtime && now - st.st_mtime <
-		    QSPACE_WARN_INTERVAL)
+		/*
+		 * Within the interval either way: a stamp just made may be
+		 * a second ahead of time(), whose clock is not the file
+		 * system's; one far ahead (a clock set back) is renewed.
+		 */
+		if (now - st.st_mtime < QSPACE_WARN_INTERVAL &&
+		    st.st_mtime - now < QSPACE_WARN_INTERVAL)
 			r = 0;
 		else
 			(void)futimens(fd, NULL);
