@@ -305,15 +305,21 @@ queue_env_check(const struct queue_env *env, struct buf *err)
 	return 0;
 }
 
-/* queue_env_add_rcpt - add a recipient with optional ORCPT and NOTIFY */
+/*
+ * queue_env_add_rcpt - add a recipient with optional ORCPT and NOTIFY.
+ * The array grows by doubling: its room is the smallest power of two,
+ * at least 4, that holds nrcpt (only this function grows it).
+ */
 void
 queue_env_add_rcpt(struct queue_env *env, const char *addr,
     const char *orcpt, int notify)
 {
 	struct queue_rcpt *rc;
+	size_t		 n = env->nrcpt;
 
-	env->rcpt = xreallocarray(env->rcpt, env->nrcpt + 1,
-	    sizeof(*env->rcpt));
+	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0))
+		env->rcpt = xreallocarray(env->rcpt, n == 0 ? 4 : 2 * n,
+		    sizeof(*env->rcpt));
 	rc = &env->rcpt[env->nrcpt++];
 	memset(rc, 0, sizeof(*rc));
 	rc->addr = xstrdup(addr);

@@ -61,7 +61,9 @@
  * returns 0, EX_DATAERR for a bad record or field, or EX_TEMPFAIL when
  * the records do not end with the empty record (the writer died), with
  * the enhanced status code and reason in why.  env is the caller's to
- * release (queue_env_free()) in every case.
+ * release (queue_env_free()) in every case.  queue_env_add_rcpt() appends
+ * a pending recipient with its ORCPT (NULL: none) and NOTIFY bits to an
+ * envelope whose recipients it alone added.
  *
  * Functions return 0 or -1 with errno set (and a reason in err when one
  * is passed); parse errors in a queue file give EINVAL.
