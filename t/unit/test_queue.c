@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -429,6 +430,28 @@ test_env_parse(void)
 	}
 	ok(queue_env_parse(NULL, 0, memset(&env, 0, sizeof(env)), &hold,
 	    &why) == EX_TEMPFAIL, "no input at all");
+	queue_env_free(&env);
+
+	/* Many recipients: all kept, in order, across the array's growth. */
+	buf_reset(&b);
+	buf_printf(&b, "Fs@x.test%c", 0);
+	for (int i = 0; i < 5000; i++)
+		buf_printf(&b, "Tr%d@x.test%c", i, 0);
+	buf_addc(&b, '\0');
+	is_int(parse(b.s, b.len, &env, &hold, &why), 0,
+	    "5000 recipients parse");
+	{
+		int	 inorder = env.nrcpt == 5000;
+		char	 want[32];
+
+		for (size_t i = 0; inorder && i < env.nrcpt; i++) {
+			snprintf(want, sizeof(want), "r%zu@x.test", i);
+			inorder = strcmp(env.rcpt[i].addr, want) == 0 &&
+			    env.rcpt[i].notify == 0 &&
+			    *env.rcpt[i].orcpt == '\0';
+		}
+		ok(inorder, "all 5000 kept, in order");
+	}
 	queue_env_free(&env);
 	submit_rcpts_free(&l);
 	buf_free(&b);
