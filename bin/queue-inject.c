@@ -18,7 +18,6 @@
  * answered with one line, "STATUS TEXT": 0 and the queue id once the
  * message is durable, else a sysexits status and the reason.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -222,119 +221,6 @@ ioerr:
 	return EX_TEMPFAIL;
 }
 
-/* env_add_rcpt - add a recipient with optional ORCPT and NOTIFY */
-static void
-env_add_rcpt(struct queue_env *env, const char *addr, const char *orcpt,
-    int notify)
-{
-	struct queue_rcpt *rc;
-
-	env->rcpt = xreallocarray(env->rcpt, env->nrcpt + 1,
-	    sizeof(*env->rcpt));
-	rc = &env->rcpt[env->nrcpt++];
-	memset(rc, 0, sizeof(*rc));
-	rc->addr = xstrdup(addr);
-	rc->orcpt = xstrdup(orcpt ? orcpt : "");
-	rc->notify = notify;
-}
-
-/* notify_value - a T record's NOTIFY field: decimal bits; -1 if not */
-static int
-notify_value(const char *s)
-{
-	int	 v = 0;
-
-	if (*s == '\0' || strlen(s) > 2)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	return v;
-}
-
-/*
- * parse_envelope - the records of an envelope; 0 or a status.  Each
- * field is checked here, once, by queue_env_check(): a record that is
- * not one of F, R, E, T and H, a field given twice, an H with a value, or
- * a field that does not pass refuses the message.
- */
-static int
-parse_envelope(const struct buf *b, struct queue_env *env, int *hold,
-    struct buf *why)
-{
-	const char	*p, *end;
-
-	p = b->s ? b->s : "";
-	end = p + b->len;
-	while (p < end) {
-		const char	*nul = memchr(p, '\0', (size_t)(end - p));
-		char		*rec, *orcpt, *notify, **one = NULL;
-		int		 bad = 0, n = 0;
-
-		if (nul == NULL)
-			break;			/* unterminated: writer died */
-		if (nul == p) {
-			if (env->sender == NULL || env->nrcpt == 0)
-				break;
-			if (queue_env_check(env, why) < 0)
-				return EX_DATAERR;
-			return 0;		/* the closing empty record */
-		}
-		rec = xstrndup(p + 1, (size_t)(nul - p - 1));
-		switch (*p) {
-		case 'F':
-			one = &env->sender;
-			break;
-		case 'R':
-			/* RFC 3461 4.3: FULL or HDRS, in any case. */
-			for (char *c = rec; *c; c++)
-				*c = (char)toupper((unsigned char)*c);
-			one = &env->ret;
-			break;
-		case 'H':
-			*hold = 1;
-			bad = *rec != '\0';
-			break;
-		case 'E':
-			one = &env->envid;
-			break;
-		case 'T':
-			orcpt = strchr(rec, '\t');
-			notify = NULL;
-			if (orcpt) {
-				*orcpt++ = '\0';
-				notify = strchr(orcpt, '\t');
-				if (notify)
-					*notify++ = '\0';
-			}
-			if (notify != NULL && (n = notify_value(notify)) < 0)
-				bad = 1;
-			else
-				env_add_rcpt(env, rec, orcpt, n);
-			break;
-		default:
-			bad = 1;
-			break;
-		}
-		if (one != NULL && *one != NULL)
-			bad = 1;	/* given twice */
-		else if (one != NULL) {
-			*one = rec;
-			rec = NULL;
-		}
-		free(rec);
-		if (bad) {
-			buf_adds(why, "5.6.0 bad envelope record");
-			return EX_DATAERR;
-		}
-		p = nul + 1;
-	}
-	buf_adds(why, "4.3.0 incomplete envelope: message not queued");
-	return EX_TEMPFAIL;
-}
-
 /* read_envelope - the records after the message: all of fd, or from a
  * -s stream up to the closing empty record; 0 or a status */
 static int
@@ -367,7 +253,7 @@ read_envelope(int fd, struct source *src, struct queue_env *env,
 		if (b.len >= ENVELOPE_MAX)
 			src->aborted = src->broken = 1;
 	}
-	r = parse_envelope(&b, env, hold, why);
+	r = queue_env_parse(b.s, b.len, env, hold, why);
 	buf_free(&b);
 	return r;
 }
@@ -664,7 +550,7 @@ main(int argc, char **argv)
 	    ij.envfd >= 0 ? argc != 0 || env.sender != NULL : argc == 0)
 		die_usage(USAGE);
 	for (int i = 0; i < argc; i++)
-		env_add_rcpt(&env, argv[i], NULL, 0);
+		queue_env_add_rcpt(&env, argv[i], NULL, 0);
 
 	cfg_load(dir);
 	qdir = cfg_path(cfg_get("queue_directory"));

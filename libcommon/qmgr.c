@@ -677,24 +677,19 @@ routes_free(struct route *r, size_t n)
 
 /*
  * route_line - one typed answer line "QUERY KIND NEXTHOP TARGET ORIGIN"
- * into r; 0, or -1 when it is not one (a field missing or unknown)
+ * into r; 0, or -1 when it is not one (route_parse_typed())
  */
 static int
-route_line(char *line, struct route *r)
+route_line(const char *line, size_t len, struct route *r)
 {
-	char	*f[5], *p = line;
+	struct route_result rr;
 
-	for (int i = 0; i < 5; i++) {
-		f[i] = p;
-		p = p ? strchr(p, '\t') : NULL;
-		if (p)
-			*p++ = '\0';
-	}
-	if (f[4] == NULL || p != NULL || route_kind_parse(f[1], &r->kind) < 0 ||
-	    route_origin_parse(f[4], &r->origin) < 0)
+	if (route_parse_typed(line, len, NULL, &rr) < 0)
 		return -1;
-	r->nexthop = xstrdup(f[2]);
-	r->recipient = xstrdup(f[3]);
+	r->kind = rr.kind;
+	r->origin = rr.origin;
+	r->nexthop = rr.nexthop;
+	r->recipient = rr.recipient;
 	return 0;
 }
 
@@ -759,7 +754,7 @@ route(const char *addr, struct route **out)
 				return (ssize_t)n;
 			}
 			r = xreallocarray(r, n + 1, sizeof(*r));
-			if (route_line(line.s, &r[n]) < 0)
+			if (route_line(line.s, line.len, &r[n]) < 0)
 				bad = 1;
 			else
 				n++;

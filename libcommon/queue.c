@@ -3,6 +3,7 @@
  */
 #include "queue.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -301,6 +303,125 @@ queue_env_check(const struct queue_env *env, struct buf *err)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * queue_env_add_rcpt - add a recipient with optional ORCPT and NOTIFY.
+ * The array grows by doubling: its room is the smallest power of two,
+ * at least 4, that holds nrcpt (only this function grows it).
+ */
+void
+queue_env_add_rcpt(struct queue_env *env, const char *addr,
+    const char *orcpt, int notify)
+{
+	struct queue_rcpt *rc;
+	size_t		 n = env->nrcpt;
+
+	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0))
+		env->rcpt = xreallocarray(env->rcpt, n == 0 ? 4 : 2 * n,
+		    sizeof(*env->rcpt));
+	rc = &env->rcpt[env->nrcpt++];
+	memset(rc, 0, sizeof(*rc));
+	rc->addr = xstrdup(addr);
+	rc->orcpt = xstrdup(orcpt ? orcpt : "");
+	rc->notify = notify;
+}
+
+/* env_notify - a T record's NOTIFY field: decimal bits; -1 if not */
+static int
+env_notify(const char *s)
+{
+	int	 v = 0;
+
+	if (*s == '\0' || strlen(s) > 2)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+/*
+ * queue_env_parse - the records of a submission's envelope (queue.h);
+ * 0 or a status.  Each field is checked here, once, by queue_env_check():
+ * a record that is not one of F, R, E, T and H, a field given twice, an H
+ * with a value, or a field that does not pass refuses the message.
+ */
+int
+queue_env_parse(const char *s, size_t len, struct queue_env *env,
+    int *hold, struct buf *why)
+{
+	const char	*p, *end;
+
+	p = s != NULL ? s : "";
+	end = p + (s != NULL ? len : 0);
+	while (p < end) {
+		const char	*nul = memchr(p, '\0', (size_t)(end - p));
+		char		*rec, *orcpt, *notify, **one = NULL;
+		int		 bad = 0, n = 0;
+
+		if (nul == NULL)
+			break;			/* unterminated: writer died */
+		if (nul == p) {
+			if (env->sender == NULL || env->nrcpt == 0)
+				break;
+			if (queue_env_check(env, why) < 0)
+				return EX_DATAERR;
+			return 0;		/* the closing empty record */
+		}
+		rec = xstrndup(p + 1, (size_t)(nul - p - 1));
+		switch (*p) {
+		case 'F':
+			one = &env->sender;
+			break;
+		case 'R':
+			/* RFC 3461 4.3: FULL or HDRS, in any case. */
+			for (char *c = rec; *c; c++)
+				*c = (char)toupper((unsigned char)*c);
+			one = &env->ret;
+			break;
+		case 'H':
+			*hold = 1;
+			bad = *rec != '\0';
+			break;
+		case 'E':
+			one = &env->envid;
+			break;
+		case 'T':
+			orcpt = strchr(rec, '\t');
+			notify = NULL;
+			if (orcpt) {
+				*orcpt++ = '\0';
+				notify = strchr(orcpt, '\t');
+				if (notify)
+					*notify++ = '\0';
+			}
+			if (notify != NULL && (n = env_notify(notify)) < 0)
+				bad = 1;
+			else
+				queue_env_add_rcpt(env, rec, orcpt, n);
+			break;
+		default:
+			bad = 1;
+			break;
+		}
+		if (one != NULL && *one != NULL)
+			bad = 1;	/* given twice */
+		else if (one != NULL) {
+			*one = rec;
+			rec = NULL;
+		}
+		free(rec);
+		if (bad) {
+			buf_adds(why, "5.6.0 bad envelope record");
+			return EX_DATAERR;
+		}
+		p = nul + 1;
+	}
+	buf_adds(why, "4.3.0 incomplete envelope: message not queued");
+	return EX_TEMPFAIL;
 }
 
 /* queue_new_head - the magic line and a size to be filled in later */

@@ -53,6 +53,18 @@
  * addresses may not hold control characters (queue_addr_ok), so records
  * stay lines.
  *
+ * A submission's envelope reaches queue-inject as records ending in NUL
+ * (queue-inject(8) -e): "Fsender", optional "Rret" and "Eenvid",
+ * "Trcpt[TAB orcpt TAB notify]" per recipient, "H" for hold, then an
+ * empty record.  queue_env_parse() reads them from memory into env (and
+ * *hold), then checks env with queue_env_check(); it does no I/O.  It
+ * returns 0, EX_DATAERR for a bad record or field, or EX_TEMPFAIL when
+ * the records do not end with the empty record (the writer died), with
+ * the enhanced status code and reason in why.  env is the caller's to
+ * release (queue_env_free()) in every case.  queue_env_add_rcpt() appends
+ * a pending recipient with its ORCPT (NULL: none) and NOTIFY bits to an
+ * envelope whose recipients it alone added.
+ *
  * Functions return 0 or -1 with errno set (and a reason in err when one
  * is passed); parse errors in a queue file give EINVAL.
  */
@@ -133,6 +145,10 @@ int	 queue_owner(uid_t *, gid_t *, struct buf *);
 int	 queue_give(const char *, uid_t, gid_t, struct buf *);
 int	 queue_addr_ok(const char *);
 int	 queue_env_check(const struct queue_env *, struct buf *);
+void	 queue_env_add_rcpt(struct queue_env *, const char *, const char *,
+	    int);
+int	 queue_env_parse(const char *, size_t, struct queue_env *, int *,
+	    struct buf *);
 int	 queue_set_aside(const char *, const char *, const char *);
 int	 queue_file_trusted(int, uid_t);
 int	 queue_new_open(const char *, struct queue_new *, struct buf *);

@@ -893,6 +893,55 @@ route_format_typed(struct buf *out, const char *query, size_t qlen,
 	buf_addc(out, '\n');
 }
 
+/* field_word - a KIND or ORIGIN field as a string into w; 0 or -1 */
+static int
+field_word(char *w, size_t wsize, const char *s, size_t len)
+{
+	if (len >= wsize)
+		return -1;
+	memcpy(w, s, len);
+	w[len] = '\0';
+	return 0;
+}
+
+/*
+ * route_parse_typed - one line of the typed protocol, without its
+ * newline, back into r (route.h); 0, or -1 when it is not one
+ */
+int
+route_parse_typed(const char *line, size_t len, struct buf *query,
+    struct route_result *r)
+{
+	const char	*f[5], *p = line, *end = line + len, *tab;
+	size_t		 flen[5];
+	char		 kind[16], origin[16];
+	enum route_kind	 k;
+	enum route_origin o;
+
+	if (line == NULL || memchr(line, '\0', len) != NULL)
+		return -1;
+	for (int i = 0; i < 5; i++) {
+		if (p == NULL)
+			return -1;		/* a field missing */
+		tab = memchr(p, '\t', (size_t)(end - p));
+		f[i] = p;
+		flen[i] = (size_t)((tab != NULL ? tab : end) - p);
+		p = tab != NULL ? tab + 1 : NULL;
+	}
+	if (p != NULL || field_word(kind, sizeof(kind), f[1], flen[1]) < 0 ||
+	    field_word(origin, sizeof(origin), f[4], flen[4]) < 0 ||
+	    route_kind_parse(kind, &k) < 0 ||
+	    route_origin_parse(origin, &o) < 0)
+		return -1;		/* a field too many, or a bad word */
+	r->kind = k;
+	r->origin = o;
+	r->nexthop = xstrndup(f[2], flen[2]);
+	r->recipient = xstrndup(f[3], flen[3]);
+	if (query != NULL)
+		buf_set(query, f[0], flen[0]);
+	return 0;
+}
+
 /*
  * One query: answers and failures.
  */

@@ -52,7 +52,12 @@
  * the recipient field as above (a command without any '|') and ORIGIN
  * route_origin_name() (recipient, alias, forward, include).
  * route_kind_parse() and route_origin_parse() read those words back: 0,
- * or -1 for any other word.  A line is never longer than
+ * or -1 for any other word.  route_parse_typed() reads one typed line,
+ * given without its newline, into a route_result (nexthop and recipient
+ * allocated, the caller frees them) and, unless query is NULL, the QUERY
+ * field into query: 0, or -1 with nothing allocated when the line does
+ * not have exactly five TAB-separated fields, a known KIND and ORIGIN,
+ * and no NUL byte.  A line is never longer than
  * ROUTE_ANSWER_MAX bytes.
  *
  * The engine only reads files; it runs no command.  When it runs as root
@@ -134,6 +139,8 @@ void	 route_format(struct buf *, const char *, size_t,
 	    const struct route_result *);
 void	 route_format_typed(struct buf *, const char *, size_t,
 	    const struct route_result *);
+int	 route_parse_typed(const char *, size_t, struct buf *,
+	    struct route_result *);
 
 /*
  * Pure helpers, exported for tests and for callers that read the same

@@ -3,13 +3,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "file.h"
+#include "submit.h"
 #include "tap.h"
 
 static char	 qdir[] = "/tmp/pmqueueXXXXXX";
@@ -300,6 +303,161 @@ test_env_check(void)
 	}
 }
 
+/* parse - queue_env_parse() on n bytes; the status, env and hold filled */
+static int
+parse(const char *s, size_t n, struct queue_env *env, int *hold,
+    struct buf *why)
+{
+	memset(env, 0, sizeof(*env));
+	*hold = 0;
+	buf_reset(why);
+	return queue_env_parse(s, n, env, hold, why);
+}
+
+/*
+ * test_env_parse - the records sendmail (submit_envelope) and smtp-listen
+ * write parse back to the envelope they came from; bad records refused
+ * with queue-inject's statuses
+ */
+static void
+test_env_parse(void)
+{
+	/* smtpd.c's records: F, R, E, per RCPT "T" with ORCPT and NOTIFY
+	 * when either was given, "H" for a HOLD, then the empty record. */
+	static const char smtpd[] = "Fs@x.test\0Rhdrs\0Eid+2B1\0"
+	    "Ta@x.test\0Tb@x.test\trfc822;B@X.TEST\t0\0"
+	    "Tc@x.test\t\t6\0H\0";
+	static const struct {
+		const char	*name;
+		const char	*in;
+		size_t		 len;
+		int		 want;
+		const char	*why;
+	} bad[] = {
+		{"empty input", "", 0, EX_TEMPFAIL, "4.3.0"},
+		{"unterminated record", "Fs@x.test\0Ta@x.test", 19,
+		    EX_TEMPFAIL, "4.3.0"},
+		{"no closing record", "Fs@x.test\0Ta@x.test\0", 20,
+		    EX_TEMPFAIL, "4.3.0"},
+		{"closing record before a recipient", "Fs@x.test\0\0", 11,
+		    EX_TEMPFAIL, "4.3.0"},
+		{"closing record before the sender", "Ta@x.test\0\0", 11,
+		    EX_TEMPFAIL, "4.3.0"},
+		{"unknown record", "Fs@x.test\0Xy\0Ta@x.test\0\0", 24,
+		    EX_DATAERR, "5.6.0"},
+		{"sender twice", "Fs@x.test\0Ft@x.test\0Ta@x.test\0\0", 31,
+		    EX_DATAERR, "5.6.0"},
+		{"H with a value", "Fs@x.test\0Hx\0Ta@x.test\0\0", 24,
+		    EX_DATAERR, "5.6.0"},
+		{"NOTIFY not decimal", "Fs@x.test\0Ta@x.test\t\tx\0\0", 24,
+		    EX_DATAERR, "5.6.0"},
+		{"NOTIFY too long", "Fs@x.test\0Ta@x.test\t\t100\0\0", 26,
+		    EX_DATAERR, "5.6.0"},
+		{"NOTIFY empty", "Fs@x.test\0Ta@x.test\t\t\0\0", 23,
+		    EX_DATAERR, "5.6.0"},
+		{"NOTIFY NEVER and SUCCESS", "Fs@x.test\0Ta@x.test\t\t3\0\0",
+		    24, EX_DATAERR, "5.5.4"},
+		{"RET not FULL or HDRS", "Fs@x.test\0Rsome\0Ta@x.test\0\0", 27,
+		    EX_DATAERR, "5.5.4"},
+		{"control in the sender", "Fs\r@x.test\0Ta@x.test\0\0", 22,
+		    EX_DATAERR, "5.1.7"},
+		{"empty recipient", "Fs@x.test\0T\0\0", 13, EX_DATAERR,
+		    "5.1.3"},
+		{"ENVID with a space", "Fs@x.test\0Ea b\0Ta@x.test\0\0", 26,
+		    EX_DATAERR, "5.5.4"},
+	};
+	struct submit_rcpts	 l;
+	struct queue_env	 env;
+	struct buf		 b = BUF_INIT, why = BUF_INIT;
+	int			 hold;
+
+	/* sendmail's writer */
+	submit_rcpts_init(&l);
+	submit_rcpts_add(&l, "a@x.test");
+	submit_rcpts_add(&l, "b@x.test");
+	ok(submit_envelope(&b, "s@x.test", "FULL", "id+2B1", &l,
+	    QN_SUCCESS | QN_DELAY, &why) == 0, "submit_envelope writes");
+	is_int(parse(b.s, b.len, &env, &hold, &why), 0,
+	    "sendmail's envelope parses");
+	is_str(env.sender, "s@x.test", "sender back");
+	is_str(env.ret, "FULL", "RET back");
+	is_str(env.envid, "id+2B1", "ENVID back");
+	is_int((long long)env.nrcpt, 2, "two recipients back");
+	ok(env.nrcpt == 2 && strcmp(env.rcpt[0].addr, "a@x.test") == 0 &&
+	    strcmp(env.rcpt[1].addr, "b@x.test") == 0 &&
+	    *env.rcpt[0].orcpt == '\0' &&
+	    env.rcpt[0].notify == (QN_SUCCESS | QN_DELAY) &&
+	    env.rcpt[1].notify == (QN_SUCCESS | QN_DELAY),
+	    "recipients, no ORCPT, NOTIFY back");
+	is_int(hold, 0, "no hold");
+	is_int(queue_env_check(&env, &why), 0, "and it passes the check");
+	queue_env_free(&env);
+
+	buf_reset(&b);
+	ok(submit_envelope(&b, "", NULL, NULL, &l, 0, &why) == 0,
+	    "submit_envelope, null sender");
+	is_int(parse(b.s, b.len, &env, &hold, &why), 0,
+	    "null sender parses");
+	ok(env.sender != NULL && *env.sender == '\0' && env.ret == NULL &&
+	    env.envid == NULL && env.nrcpt == 2 && env.rcpt[1].notify == 0,
+	    "null sender, no RET, no ENVID, NOTIFY not given");
+	queue_env_free(&env);
+
+	/* smtp-listen's writer */
+	is_int(parse(smtpd, sizeof(smtpd), &env, &hold, &why), 0,
+	    "smtp-listen's envelope parses");
+	is_str(env.ret, "HDRS", "RET in any case, made upper case");
+	ok(env.nrcpt == 3 &&
+	    strcmp(env.rcpt[1].orcpt, "rfc822;B@X.TEST") == 0 &&
+	    env.rcpt[1].notify == 0 && *env.rcpt[2].orcpt == '\0' &&
+	    env.rcpt[2].notify == (QN_SUCCESS | QN_FAILURE),
+	    "ORCPT and NOTIFY back");
+	is_int(hold, 1, "H record: hold");
+	queue_env_free(&env);
+
+	/* Bytes after the closing record are not read (the -s stream's). */
+	is_int(parse("Fs@x.test\0Ta@x.test\0\0junk", 25, &env, &hold, &why),
+	    0, "the closing record ends the envelope");
+	queue_env_free(&env);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int	 r = parse(bad[i].in, bad[i].len, &env, &hold, &why);
+
+		ok(r == bad[i].want && strncmp(buf_cstr(&why), bad[i].why,
+		    strlen(bad[i].why)) == 0, "refused: %s (%d %s)",
+		    bad[i].name, r, buf_cstr(&why));
+		queue_env_free(&env);
+	}
+	ok(queue_env_parse(NULL, 0, memset(&env, 0, sizeof(env)), &hold,
+	    &why) == EX_TEMPFAIL, "no input at all");
+	queue_env_free(&env);
+
+	/* Many recipients: all kept, in order, across the array's growth. */
+	buf_reset(&b);
+	buf_printf(&b, "Fs@x.test%c", 0);
+	for (int i = 0; i < 5000; i++)
+		buf_printf(&b, "Tr%d@x.test%c", i, 0);
+	buf_addc(&b, '\0');
+	is_int(parse(b.s, b.len, &env, &hold, &why), 0,
+	    "5000 recipients parse");
+	{
+		int	 inorder = env.nrcpt == 5000;
+		char	 want[32];
+
+		for (size_t i = 0; inorder && i < env.nrcpt; i++) {
+			snprintf(want, sizeof(want), "r%zu@x.test", i);
+			inorder = strcmp(env.rcpt[i].addr, want) == 0 &&
+			    env.rcpt[i].notify == 0 &&
+			    *env.rcpt[i].orcpt == '\0';
+		}
+		ok(inorder, "all 5000 kept, in order");
+	}
+	queue_env_free(&env);
+	submit_rcpts_free(&l);
+	buf_free(&b);
+	buf_free(&why);
+}
+
 /* test_trusted - queue_file_trusted() on the descriptor */
 static void
 test_trusted(void)
@@ -364,6 +522,7 @@ main(void)
 	test_bad();
 	test_damage();
 	test_env_check();
+	test_env_parse();
 	test_trusted();
 	test_tmp_clean();
 	buf_reset(&cmd);

@@ -488,6 +488,87 @@ test_caps(void)
 	buf_free(&err);
 }
 
+/*
+ * test_parse_typed - what route_format_typed() writes, route_parse_typed()
+ * reads back; lines that are not typed answers are refused
+ */
+static void
+test_parse_typed(void)
+{
+	static const struct route_result res[] = {
+		{ROUTE_LOCAL, ROUTE_FROM_RECIPIENT, "-", "user"},
+		{ROUTE_SMTP, ROUTE_FROM_ALIAS, "mx.remote.test",
+		    "far@remote.test"},
+		{ROUTE_PIPE, ROUTE_FROM_FORWARD, "daemon", "/bin/prog a b"},
+		{ROUTE_FILE, ROUTE_FROM_INCLUDE, "daemon", "/var/log/x"},
+		{ROUTE_ERROR, ROUTE_FROM_RECIPIENT, "5.1.1 no such user", "x"},
+		{ROUTE_DISCARD, ROUTE_FROM_ALIAS, "-", "u@null.test"},
+		{ROUTE_DEFER, ROUTE_FROM_RECIPIENT, "4.3.0 table", "y"},
+		{ROUTE_MAILDIR, ROUTE_FROM_FORWARD, "daemon", "/home/u/Mail/"},
+	};
+	static const char *const bad[] = {
+		"",
+		"q\tmailbox\t-\tuser",			/* four fields */
+		"q\tmailbox\t-\tuser\trecipient\tx",	/* six */
+		"q\tlocal\t-\tuser\trecipient",		/* the user's word */
+		"q\tmailbox\t-\tuser\tRecipient",
+		"q\tmailbox\t-\tuser\trecipient ",
+		"q\tmailboxmailboxmailbox\t-\tuser\trecipient",
+		"q\tmailbox\t-\tuser\t",
+		"\t\t\t\t",
+	};
+	struct route_result	 got;
+	struct buf		 line = BUF_INIT, query = BUF_INIT;
+	int			 same = 1;
+
+	for (size_t i = 0; i < sizeof(res) / sizeof(res[0]); i++) {
+		buf_reset(&line);
+		route_format_typed(&line, "q@x.test", 8, &res[i]);
+		ok(line.len > 0 && line.s[line.len - 1] == '\n' &&
+		    route_parse_typed(line.s, line.len - 1, &query, &got) == 0,
+		    "typed line %zu parses", i);
+		if (got.kind != res[i].kind || got.origin != res[i].origin ||
+		    strcmp(got.nexthop, res[i].nexthop) != 0 ||
+		    strcmp(got.recipient, res[i].recipient) != 0 ||
+		    strcmp(buf_cstr(&query), "q@x.test") != 0)
+			same = 0;
+		free(got.nexthop);
+		free(got.recipient);
+	}
+	ok(same, "every kind and origin reads back as written");
+
+	/* Empty fields are written "-"; control characters as '?'. */
+	{
+		struct route_result	 r = {ROUTE_SMTP, ROUTE_FROM_ALIAS, "",
+		    "a\tb\nc"};
+
+		buf_reset(&line);
+		route_format_typed(&line, "q\tx", 3, &r);
+		ok(route_parse_typed(line.s, line.len - 1, &query, &got) == 0 &&
+		    strcmp(got.nexthop, "-") == 0 &&
+		    strcmp(got.recipient, "a?b?c") == 0 &&
+		    strcmp(buf_cstr(&query), "q?x") == 0,
+		    "empty and control fields stay one field each");
+		free(got.nexthop);
+		free(got.recipient);
+	}
+	ok(route_parse_typed("q\tsmtp\t\t\tinclude", 16, NULL, &got) == 0 &&
+	    got.kind == ROUTE_SMTP && got.origin == ROUTE_FROM_INCLUDE &&
+	    *got.nexthop == '\0' && *got.recipient == '\0',
+	    "empty fields are read as empty, query not wanted");
+	free(got.nexthop);
+	free(got.recipient);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(route_parse_typed(bad[i], strlen(bad[i]), NULL, &got) < 0,
+		    "refused: '%s'", bad[i]);
+	ok(route_parse_typed("q\tmailbox\t-\tus\0er\trecipient", 27, NULL,
+	    &got) < 0, "refused: a NUL byte");
+	ok(route_parse_typed("q\tmailbox\t-\tuser\trecipient\n", 27, NULL,
+	    &got) < 0, "refused: the newline is not the caller's to pass");
+	buf_free(&line);
+	buf_free(&query);
+}
+
 int
 main(void)
 {
@@ -498,6 +579,7 @@ main(void)
 	test_words();
 	test_engine();
 	test_typed();
+	test_parse_typed();
 	test_missing_table();
 	test_caps();
 	return tap_done();
