@@ -126,3 +126,18 @@ refusing_remote() {
 	    '$6' >"$PBIN/deliver-remote"
 	chmod 755 "$PBIN/deliver-remote"
 }
+
+# wait_for COND [SECONDS] - poll a shell condition for up to SECONDS
+# (default 20), every 0.05 s; 0 once it holds, 1 if it never does
+_helper_wait_for() {
+	local i
+	for ((i = 0; i < ${2:-20} * 20; i++)); do
+		eval "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+wait_for() {
+	_helper_wait_for "$@"
+}

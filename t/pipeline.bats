@@ -22,16 +22,6 @@ teardown() {
 	pkill -9 -f "queue-run $CF" 2>/dev/null || true
 }
 
-# wait_for - poll a shell condition for up to $2 seconds (default 20)
-wait_for() {
-	local i
-	for ((i = 0; i < ${2:-20} * 20; i++)); do
-		eval "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # count_msgs - messages in an mbox
 count_msgs() {
 	local n

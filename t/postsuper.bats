@@ -18,16 +18,6 @@ inject() {
 	    -f sender@example.org bob@localhost
 }
 
-# wait_for - poll a shell condition for up to $2 seconds (default 20)
-wait_for() {
-	local i
-	for ((i = 0; i < ${2:-20} * 20; i++)); do
-		eval "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 @test "postsuper: -h puts a queued message on hold" {
 	id=$(inject)
 	run postsuper $CF -h "$id"

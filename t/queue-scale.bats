@@ -15,14 +15,11 @@ teardown() {
 	pkill -9 -f "queue-run $CF" 2>/dev/null || true
 }
 
-# wait_for - poll a shell condition for up to $2 seconds (default 60)
+# wait_for - helper.bash's, with 60 s by default: a backlog takes long
 wait_for() {
-	local i
-	for ((i = 0; i < ${2:-60} * 20; i++)); do
-		eval "$1" && return 0
-		sleep 0.05
-	done
-	return 1
+	local cond=$1
+	shift
+	_helper_wait_for "$cond" "${1:-60}"
 }
 
 # queue N - queue N messages with queue-inject, for ten mailboxes

@@ -821,16 +821,6 @@ smtpd_teardown() {
 	wait 2>/dev/null || true
 }
 
-# wait_for - poll a shell condition for up to $2 seconds (default 20)
-wait_for() {
-	local i
-	for ((i = 0; i < ${2:-20} * 20; i++)); do
-		eval "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # smtpd_listen - smtp-listen -l on 127.0.0.1 and ::1, port in $PORT
 smtpd_listen() {
 	PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

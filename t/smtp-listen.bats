@@ -37,16 +37,6 @@ start_listen() {
 	wait_for "grep -q 'listening on \[::1\]:$PORT' '$INST/maillog'" 10
 }
 
-# wait_for - poll a shell condition for up to $2 seconds (default 20)
-wait_for() {
-	local i
-	for ((i = 0; i < ${2:-20} * 20; i++)); do
-		eval "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # qfile - the one queue file in active/
 qfile() {
 	find "$INST/spool/${1:-active}" -type f | head -1
